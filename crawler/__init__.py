@@ -1,0 +1,1 @@
+"""The Scrapy project of newsarchive: capture, spiders, pipelines, state, scheduler, CLI."""
