@@ -1,0 +1,61 @@
+"""The knobs of extraction, and what a feed or sitemap said about a page.
+
+Both are frozen and picklable: the crawler builds them once and ships them to the
+extraction process pool with every page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["ExtractOptions", "Hints", "Topic"]
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A named topic filter: a case-insensitive regex matched over title and text."""
+
+    name: str
+    pattern: str
+
+    def __post_init__(self) -> None:
+        try:
+            re.compile(self.pattern)
+        except re.error as exc:
+            raise ValueError(
+                f"topic {self.name!r}: pattern {self.pattern!r} is not a valid regular "
+                f"expression ({exc}); fix the pattern in the topic configuration"
+            ) from exc
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a feed or (news) sitemap said about the URL, used as outside evidence."""
+
+    title: str | None = None
+    published: str | None = None
+    language: str | None = None
+    keywords: tuple[str, ...] = ()
+    source: str = "feed"
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Every tuning knob of ``extract_page`` in one validated object."""
+
+    # Bodies shorter than this (in characters) are rejected as too short. CJK text
+    # carries about three times the information per character, so it gets a third.
+    min_text_chars: int = 200
+    topics: tuple[Topic, ...] = ()
+    # Trafilatura's own switches; comments are off because on news pages they are
+    # reader comments, not article text.
+    include_tables: bool = True
+    include_comments: bool = False
+
+    def __post_init__(self) -> None:
+        if self.min_text_chars < 0:
+            raise ValueError("min_text_chars must be >= 0")
+        names = [t.name for t in self.topics]
+        if len(names) != len(set(names)):
+            raise ValueError(f"duplicate topic names in {names}; give each topic a unique name")

@@ -1,0 +1,64 @@
+"""extract_page end to end on small built pages: contract, rejections, purity."""
+
+from __future__ import annotations
+
+import pickle
+
+from extract import EXTRACTOR, ExtractOptions, Hints, extract_page
+from extract.article import PageType, Rejection, article_id
+
+PARAS = [
+    "The harbour authority said on Monday that the new breakwater would be finished before the winter storms arrive.",
+    "Engineers have been working around the clock since the spring, when a storm damaged the old wall beyond repair.",
+    "Local fishermen welcomed the news but said the delays had already cost them most of the autumn season.",
+    "The project is funded jointly by the regional government and a European development fund.",
+]
+
+
+def article_page(paras=PARAS, title="Breakwater to be finished before winter", extra_head="") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paras)
+    return (
+        f"<html><head><title>{title} | Coast News</title>{extra_head}</head><body>"
+        f"<header><nav><a href='/'>Home</a> <a href='/world'>World</a></nav></header>"
+        f"<article><h1>{title}</h1><time datetime='2024-03-05T10:30:00+01:00'>5 March 2024</time>"
+        f"{body}</article><footer>Contact us</footer></body></html>"
+    ).encode("utf-8")
+
+
+def test_article_contract():
+    result = extract_page(article_page(), "https://coast.example/news/breakwater", fetched_at="2024-03-06T00:00:00Z")
+    art = result.article
+    assert result.page_type is PageType.ARTICLE and result.rejection is None
+    assert art.text == "\n\n".join(PARAS)
+    assert art.title == "Breakwater to be finished before winter"
+    assert art.language == "en"
+    assert art.published.startswith("2024-03-05")
+    assert art.fetched_at == "2024-03-06T00:00:00Z"
+    assert art.extractor == EXTRACTOR
+    assert art.id == article_id(art.canonical_url)
+    assert art.outlet is None and art.warc is None
+
+
+def test_result_and_arguments_pickle():
+    result = extract_page(article_page(), "https://coast.example/news/breakwater")
+    assert pickle.loads(pickle.dumps(result)) == result
+    opts = ExtractOptions(min_text_chars=10)
+    assert pickle.loads(pickle.dumps((opts, Hints(title="x")))) == (opts, Hints(title="x"))
+
+
+def test_deterministic_across_calls():
+    first = extract_page(article_page(), "https://coast.example/a")
+    extract_page(article_page(title="Something else entirely"), "https://coast.example/b")
+    assert extract_page(article_page(), "https://coast.example/a") == first
+
+
+def test_empty_and_non_html_rejected_with_reason():
+    empty = extract_page(b"   ", "https://coast.example/x")
+    assert empty.article is None and empty.rejection is Rejection.EMPTY
+    pdf = extract_page(b"%PDF-1.7 ...", "https://coast.example/x.pdf", headers={"Content-Type": "application/pdf"})
+    assert pdf.rejection is Rejection.NOT_HTML and pdf.reasons
+
+
+def test_short_page_rejected_too_short():
+    result = extract_page(article_page(paras=["Just one short line here."]), "https://coast.example/x")
+    assert result.article is None and result.rejection in (Rejection.TOO_SHORT, Rejection.EMPTY)
