@@ -1,3 +1,117 @@
-"""Commands of this group are registered in COMMANDS."""
+"""``newsarchive crawl``: crawl configured outlets into the archive."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crawler.cli.options import archive_option, parse_settings, settings_option
+
+__all__ = ["COMMANDS", "stats_table"]
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+_COLUMNS = (
+    ("pages", "pages_fetched"),
+    ("new", "articles_added"),
+    ("updated", "articles_updated"),
+    ("unchanged", "unchanged"),
+    ("filtered", "skipped_filter"),
+    ("robots", "skipped_robots"),
+    ("off-topic", "skipped_topic"),
+    ("too old", "skipped_old"),
+)
+
+
+@click.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--all", "all_outlets", is_flag=True, help="Crawl every configured outlet.")
+@click.option("--config", "configs", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Extra outlets YAML: adds outlets or overrides shipped ones (repeatable).")
+@archive_option
+@click.option("--limit", type=click.IntRange(min=1), help="At most N article requests per outlet.")
+@click.option("--since", metavar="DATE", help="Skip feed/sitemap entries published before DATE (ISO 8601).")
+@click.option("--run-id", help="Run id (default: time stamp + random suffix).")
+@click.option("--stats-json", type=click.Path(dir_okay=False, path_type=Path), help="Also write the run record here.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress line and no table; only errors.")
+@settings_option
+def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], archive: str, limit: int | None,
+          since: str | None, run_id: str | None, stats_json: Path | None, quiet: bool, settings: tuple[str, ...]) -> None:
+    """Crawl outlets (by NAME, or --all) into the archive.
+
+    Discovers articles through each outlet's feeds, sitemaps and section pages, archives
+    every fetch as WARC and every new or changed article as JSON. A second crawl of an
+    unchanged site archives nothing new. Exit status: 0 ok, 1 finished with errors,
+    2 bad usage or config, 130 interrupted. Same as `scrapy crawl outlet -a outlet=NAME`.
+    """
+    from crawler.outlets import ConfigError, load_outlets
+    from crawler.runner import build_settings, run
+    from crawler.spiders.outlet import OutletSpider, parse_since
+
+    if bool(names) == all_outlets:
+        _usage("name one or more outlets, or use --all (see `newsarchive outlets`)")
+    try:
+        specs = load_outlets(list(configs))
+    except ConfigError as exc:
+        _usage(str(exc))
+    chosen = sorted(specs) if all_outlets else list(names)
+    unknown = [n for n in chosen if n not in specs]
+    if unknown:
+        _usage(f"unknown outlet(s): {', '.join(unknown)}; configured: {', '.join(sorted(specs))}")
+    try:
+        parse_since(since)
+    except ValueError:
+        _usage(f"--since: {since!r} is not an ISO 8601 date (e.g. 2026-11-01)")
+    overrides = {"NEWSARCHIVE_PROGRESS": "False"} if quiet else {}
+    overrides.update(parse_settings(settings))
+    scrapy_settings = build_settings(archive=archive, run_id=run_id, specs={n: specs[n] for n in chosen},
+                                     overrides=overrides)
+    result = run(
+        OutletSpider, scrapy_settings, outlets=chosen, stats_json=stats_json,
+        outlet=",".join(chosen), specs=specs, since=since, limit=limit,
+    )
+    record = result.record
+    if not quiet:
+        stats_table(record)
+    outcome = record["outcome"]
+    if outcome == "interrupted":
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(EXIT_OK if outcome == "ok" else EXIT_ERRORS)
+
+
+def stats_table(record: dict[str, Any]) -> None:
+    """The final per-outlet table, as `scrapy` users expect from a crawl's end."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"run {record['run_id']}: {record['outcome']}", title_justify="left")
+    table.add_column("outlet")
+    for label, _ in _COLUMNS:
+        table.add_column(label, justify="right")
+    table.add_column("non-articles")
+    table.add_column("errors")
+    rows = list(record["outlets"].items()) + [("total", record["totals"])]
+    for name, stats in rows:
+        table.add_row(
+            name,
+            *(str(stats.get(key, 0)) for _, key in _COLUMNS),
+            _breakdown(stats.get("non_articles", {})),
+            _breakdown(stats.get("errors", {})),
+            end_section=name == rows[-2][0] if len(rows) > 1 else False,
+        )
+    Console(width=160).print(table)
+
+
+def _breakdown(counts: dict[str, int]) -> str:
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or "-"
+
+
+def _usage(message: str) -> None:
+    click.echo(f"newsarchive crawl: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+COMMANDS = [crawl]

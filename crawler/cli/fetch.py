@@ -1,3 +1,69 @@
-"""Commands of this group are registered in COMMANDS."""
+"""``newsarchive fetch URL``: one page through the crawl machinery into the archive."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import sys
+
+import click
+
+from crawler.cli.options import archive_option, parse_settings, settings_option
+
+__all__ = ["COMMANDS"]
+
+
+@click.command()
+@click.argument("url")
+@archive_option
+@click.option("--outlet", help="Outlet name to file the article under (default: none, _adhoc).")
+@click.option("-q", "--quiet", is_flag=True, help="Print a one-line summary instead of the article JSON.")
+@click.option("--ignore-robots", is_flag=True, help="Fetch even if robots.txt disallows it.")
+@settings_option
+def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots: bool, settings: tuple[str, ...]) -> None:
+    """Fetch URL, archive the exchange as WARC, extract and archive the article.
+
+    Prints the article JSON. Exits 1 with a one-line reason when the fetch fails, the
+    response is not HTML or no article can be extracted; the WARC capture is kept.
+    """
+    from crawler.runner import build_settings, run
+    from crawler.spiders.page import PageSpider
+
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter("give an http:// or https:// URL", param_hint="URL")
+    overrides = {
+        "DOWNLOAD_DELAY": "0",
+        "AUTOTHROTTLE_ENABLED": "False",
+        "NEWSARCHIVE_EXTRACT_WORKERS": "0",
+        "NEWSARCHIVE_PROGRESS": "False",
+        "RETRY_TIMES": "1",
+        "LOG_LEVEL": "ERROR",
+    }
+    if ignore_robots:
+        overrides["ROBOTSTXT_OBEY"] = "False"
+    overrides.update(parse_settings(settings))
+    result = run(PageSpider, build_settings(archive=archive, overrides=overrides), outlets=[outlet or "_adhoc"],
+                 url=url, outlet=outlet)
+    for name, event in result.events:
+        if name == "article":
+            article = event["article"]
+            if quiet:
+                where = event["key"] or "unchanged, already archived"
+                click.echo(f"{article.id}\t{article.published or '-'}\t{article.title or '-'}\t{where}")
+            else:
+                sys.stdout.write(article.to_json())
+            return
+        if name == "rejected":
+            reasons = "; ".join(event["reasons"]) or "no reason given"
+            _fail(f"not an article ({event['page_type']}): {reasons}; the capture is in the WARC")
+        if name == "failed":
+            _fail(f"fetch failed ({event['kind']}): {event['message']}")
+    if result.record["totals"]["skipped_robots"]:
+        _fail("robots.txt disallows this URL (use --ignore-robots to fetch it anyway)")
+    _fail(f"nothing was fetched (crawl ended: {result.finish_reason})")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"newsarchive fetch: {message}", err=True)
+    sys.exit(1)
+
+
+COMMANDS = [fetch]

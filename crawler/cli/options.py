@@ -1,0 +1,34 @@
+"""Options shared by several commands, so they read the same everywhere."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import click
+
+__all__ = ["archive_option", "settings_option", "parse_settings"]
+
+archive_option = click.option(
+    "--archive",
+    default="./archive",
+    show_default=True,
+    envvar="NEWSARCHIVE_ARCHIVE",
+    help="Archive location: a folder, or s3://bucket/prefix (AWS_ENDPOINT_URL, AWS_PROFILE honoured).",
+)
+
+
+def settings_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
+        help="Override a Scrapy/newsarchive setting, as with `scrapy crawl -s` (repeatable).",
+    )(func)
+
+
+def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    result = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
+        result[name.strip()] = value
+    return result

@@ -1,0 +1,125 @@
+"""What one crawl shares between its components: archive session, crawl state, workers.
+
+Scrapy builds middlewares, pipelines and extensions separately; they meet here. The hub
+is created on first use from the crawler's settings and closed on ``spider_closed``,
+after the engine has stopped feeding it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import platform
+import socket
+import uuid
+import weakref
+from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from archive import ArchiveSession, store_from_uri
+from crawler.state import CrawlState, SQLiteCrawlState
+from extract import ExtractionResult, extract_page
+
+__all__ = ["Hub", "home_dir", "new_run_id"]
+
+_HUBS: "weakref.WeakKeyDictionary[Crawler, Hub]" = weakref.WeakKeyDictionary()
+
+
+def home_dir(setting: str = "") -> Path:
+    """Local state folder: the setting, else $NEWSARCHIVE_HOME, else ./.newsarchive."""
+    return Path(setting or os.environ.get("NEWSARCHIVE_HOME") or ".newsarchive")
+
+
+def new_run_id() -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{uuid.uuid4().hex[:8]}"
+
+
+class Hub:
+    def __init__(
+        self,
+        session: ArchiveSession,
+        state: CrawlState,
+        executor: Executor | None,
+        run_id: str,
+    ) -> None:
+        self.session = session
+        self.state = state
+        self.run_id = run_id
+        self._executor = executor
+        self._closed = False
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> "Hub":
+        hub = _HUBS.get(crawler)
+        if hub is None:
+            hub = _HUBS[crawler] = cls._from_crawler(crawler)
+        return hub
+
+    @classmethod
+    def _from_crawler(cls, crawler: Crawler) -> "Hub":
+        settings = crawler.settings
+        home = home_dir(settings.get("NEWSARCHIVE_HOME"))
+        run_id = settings.get("NEWSARCHIVE_RUN_ID") or new_run_id()
+        store = store_from_uri(settings.get("NEWSARCHIVE_ARCHIVE"))
+        session = ArchiveSession(
+            store,
+            spool_dir=home / "spool",
+            run_id=run_id,
+            warcinfo=_warcinfo(settings, run_id),
+            max_warc_bytes=settings.getint("NEWSARCHIVE_MAX_WARC_BYTES"),
+            max_warc_age_s=settings.getfloat("NEWSARCHIVE_MAX_WARC_AGE"),
+        )
+        workers = settings.getint("NEWSARCHIVE_EXTRACT_WORKERS")
+        executor = None
+        if workers > 0:
+            # forkserver: never fork a process that runs the reactor and its threads.
+            context = multiprocessing.get_context("forkserver")
+            executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        hub = cls(session, SQLiteCrawlState(home / "state.sqlite"), executor, run_id)
+        crawler.signals.connect(hub.close, signal=signals.spider_closed)
+        return hub
+
+    async def extract(self, body: bytes, url: str, **kwargs: Any) -> ExtractionResult:
+        if self._executor is None:
+            return extract_page(body, url, **kwargs)
+        future = self._executor.submit(_extract, body, url, kwargs)
+        return await asyncio.wrap_future(future)
+
+    def close(self) -> dict[str, Any]:
+        if self._closed:
+            return {}
+        self._closed = True
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+        summary = self.session.close()
+        self.state.close()
+        return summary
+
+
+def _extract(body: bytes, url: str, kwargs: dict[str, Any]) -> ExtractionResult:
+    return extract_page(body, url, **kwargs)
+
+
+def _warcinfo(settings: Any, run_id: str) -> dict[str, str]:
+    from crawler import __version__
+
+    info = {
+        "software": f"newsarchive/{__version__} (Scrapy/{scrapy.__version__}; Python/{platform.python_version()})",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "isPartOf": run_id,
+        "hostname": socket.gethostname(),
+        "http-header-user-agent": settings.get("USER_AGENT"),
+        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+    }
+    if settings.get("NEWSARCHIVE_OPERATOR"):
+        info["operator"] = settings.get("NEWSARCHIVE_OPERATOR")
+    return info

@@ -1,0 +1,180 @@
+"""Downloader middlewares: WARC capture with incremental revisits, and polite retries."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import logging
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+
+from crawler.capture import EXCHANGE_META_KEY, RawExchange
+from crawler.hub import Hub
+from crawler.state import Capture
+from crawler.stats import OutletStats
+
+__all__ = ["WarcCaptureMiddleware", "BackoffRetryMiddleware", "split_head"]
+
+logger = logging.getLogger(__name__)
+
+# request.meta keys that later components read
+WARC_REF = "warc_ref"
+FETCHED_AT = "fetched_at"
+UNCHANGED = "unchanged"
+
+
+def split_head(raw: bytes) -> tuple[bytes, bytes]:
+    """Split a raw HTTP message into its head (status line + headers + blank line) and body."""
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        index = raw.find(separator)
+        if index >= 0:
+            end = index + len(separator)
+            return raw[:end], raw[end:]
+    return raw, b""
+
+
+def payload_digest(body: bytes) -> str:
+    """WARC payload digest (SHA-1, base32) of a body as received."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+class WarcCaptureMiddleware:
+    """Writes every exchange to the WARC; unchanged payloads become ``revisit`` records.
+
+    Known URLs are fetched conditionally (If-None-Match / If-Modified-Since). A 304, or a
+    200 whose payload digest equals the last capture's, is archived as a revisit pointing
+    at that capture and flagged ``meta["unchanged"]`` so nothing is re-extracted.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self._crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "WarcCaptureMiddleware":
+        return cls(crawler)
+
+    @property
+    def _hub(self) -> Hub:
+        return Hub.of(self._crawler)
+
+    def process_request(self, request: Request) -> None:
+        if request.method != "GET" or request.meta.get("dont_revisit"):
+            return None
+        previous = self._hub.state.last_capture(request.url)
+        if previous is None:
+            return None
+        if previous.etag:
+            request.headers.setdefault(b"If-None-Match", previous.etag.encode("latin-1"))
+        if previous.last_modified:
+            request.headers.setdefault(b"If-Modified-Since", previous.last_modified.encode("latin-1"))
+        allowed = list(request.meta.get("handle_httpstatus_list", ()))
+        if 304 not in allowed:
+            request.meta["handle_httpstatus_list"] = allowed + [304]
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        exchange: RawExchange | None = request.meta.pop(EXCHANGE_META_KEY, None)
+        if exchange is None:
+            return response  # not from the network (e.g. a cache): nothing to archive
+        fetched_at = datetime.now(timezone.utc)
+        head, body = split_head(bytes(exchange.response))
+        session = self._hub.session
+        state = self._hub.state
+        previous = state.last_capture(request.url)
+        unchanged = previous is not None and (
+            response.status == 304
+            or (response.status == 200 and payload_digest(body) == previous.warc.payload_digest)
+        )
+        if unchanged:
+            assert previous is not None
+            ref = session.write_revisit(
+                url=request.url,
+                request=bytes(exchange.request),
+                response_head=head,
+                fetched_at=fetched_at,
+                refers_to=previous.warc,
+                refers_to_url=previous.url,
+                refers_to_date=previous.fetched_at,
+                profile="server-not-modified" if response.status == 304 else "identical-payload-digest",
+            )
+        else:
+            ref = session.write_exchange(
+                url=request.url,
+                request=bytes(exchange.request),
+                response=bytes(exchange.response),
+                remote_ip=exchange.remote_ip,
+                fetched_at=fetched_at,
+            )
+            if response.status == 200:
+                state.record_capture(
+                    Capture(
+                        url=request.url,
+                        warc=ref,
+                        fetched_at=fetched_at.isoformat(),
+                        etag=_header(response, b"ETag"),
+                        last_modified=_header(response, b"Last-Modified"),
+                    )
+                )
+        request.meta[WARC_REF] = ref
+        request.meta[FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
+        request.meta[UNCHANGED] = unchanged
+        OutletStats(self._crawler.stats).inc(request.meta.get("outlet"), "pages_fetched")
+        return response
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, spaced out: exponential backoff, and Retry-After when sent.
+
+    The wait only delays the retried request; the reactor and other downloads go on.
+    """
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self._base = settings.getfloat("NEWSARCHIVE_RETRY_BACKOFF_BASE")
+        self._cap = settings.getfloat("NEWSARCHIVE_RETRY_BACKOFF_MAX")
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            await asyncio.sleep(self._delay(result, response))
+        return result
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await asyncio.sleep(self._delay(result, None))
+        return result
+
+    def _delay(self, retry: Request, response: Response | None) -> float:
+        if response is not None:
+            after = _retry_after(response)
+            if after is not None:
+                return min(after, self._cap)
+        attempt = retry.meta.get("retry_times", 1)
+        return min(self._base * 2 ** (attempt - 1), self._cap)
+
+
+def _retry_after(response: Response) -> float | None:
+    value = response.headers.get(b"Retry-After")
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())

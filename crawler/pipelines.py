@@ -1,0 +1,104 @@
+"""The article pipeline: extract off the reactor, keep what is new, archive it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from crawler import signals as na_signals
+from crawler.hub import Hub
+from crawler.items import PageItem
+from crawler.stats import OutletStats
+from extract import ExtractOptions, Topic
+from extract.article import Article
+
+__all__ = ["ArticlePipeline", "article_digest"]
+
+logger = logging.getLogger(__name__)
+
+# What identifies an article's content; provenance (warc, fetched_at) changes every fetch.
+_VOLATILE = {"warc", "fetched_at", "extractor", "disagreements"}
+
+
+def article_digest(article: Article) -> str:
+    data = {k: v for k, v in article.to_dict().items() if k not in _VOLATILE}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class ArticlePipeline:
+    """Turns ``PageItem``s into archived articles, or into recorded non-article pages.
+
+    Topic filters come from the spider (``spider.topics_for(outlet)``), so one crawl can
+    carry several outlets with their own filters.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self._crawler = crawler
+        self._stats = OutletStats(crawler.stats)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ArticlePipeline":
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        hub = Hub.of(self._crawler)
+        topics, require_topic = self._topics(item.outlet)
+        result = await hub.extract(
+            item.body,
+            item.url,
+            headers=item.headers,
+            fetched_at=item.fetched_at,
+            hints=item.hints,
+            options=ExtractOptions(topics=topics),
+        )
+        if result.article is None:
+            self._rejected(hub, item, result.page_type.value, result.reasons)
+            return item
+        article = result.article.with_provenance(warc=item.warc, fetched_at=item.fetched_at, outlet=item.outlet)
+        if require_topic and topics and not article.topics:
+            self._stats.inc(item.outlet, "skipped_topic")
+            hub.session.record_page(url=item.url, page_type="off_topic", reasons=("no topic matched",), warc=item.warc)
+            return item
+        digest = article_digest(article)
+        previous = hub.state.last_capture(item.url)
+        if previous is not None and previous.article_digest == digest:
+            self._stats.inc(item.outlet, "unchanged")
+            self._crawler.signals.send_catch_log(
+                na_signals.article_archived, article=article, key=None, change="unchanged"
+            )
+            return item
+        change = "updated" if previous is not None and previous.article_id else "added"
+        key = hub.session.write_article(article, change=change)
+        hub.state.record_article(item.url, article.id, digest)
+        self._count(item.outlet, article, change)
+        self._crawler.signals.send_catch_log(
+            na_signals.article_archived, article=article, key=key, change=change
+        )
+        return item
+
+    def _topics(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
+        spider = self._crawler.spider
+        lookup = getattr(spider, "topics_for", None)
+        return lookup(outlet) if lookup else ((), False)
+
+    def _rejected(self, hub: Hub, item: PageItem, page_type: str, reasons: tuple[str, ...]) -> None:
+        self._stats.inc(item.outlet, "non_articles", page_type)
+        if page_type == "blocked":
+            self._stats.inc(item.outlet, "blocked")
+        hub.session.record_page(url=item.url, page_type=page_type, reasons=reasons, warc=item.warc)
+        self._crawler.signals.send_catch_log(
+            na_signals.page_rejected, url=item.url, outlet=item.outlet, page_type=page_type, reasons=reasons
+        )
+
+    def _count(self, outlet: str | None, article: Article, change: str) -> None:
+        self._stats.inc(outlet, f"articles_{change}")
+        self._stats.latest_published(outlet, article.published)
+        for name, value in (("title", article.title), ("published", article.published), ("authors", article.authors)):
+            if not value:
+                self._stats.inc(outlet, "empty_fields", name)

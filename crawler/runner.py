@@ -1,0 +1,115 @@
+"""Running one crawl in this process: settings, signals, the run record.
+
+Twisted's reactor starts once per process, so each call of ``run`` must be the only one
+in its process; the CLI calls it once, the scheduler starts a process per crawl.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler import signals as na_signals
+from crawler.hub import Hub, new_run_id
+from crawler.outlets import OutletSpec
+from crawler.stats import run_record
+
+__all__ = ["CrawlResult", "build_settings", "run"]
+
+
+@dataclass
+class CrawlResult:
+    run_id: str
+    finish_reason: str
+    stats: dict[str, Any]
+    record: dict[str, Any]
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+
+def build_settings(
+    *,
+    archive: str,
+    run_id: str | None = None,
+    specs: Mapping[str, OutletSpec] | None = None,
+    overrides: Mapping[str, str] | None = None,
+) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("NEWSARCHIVE_ARCHIVE", archive, priority="cmdline")
+    settings.set("NEWSARCHIVE_RUN_ID", run_id or new_run_id(), priority="cmdline")
+    slots = {}
+    for spec in (specs or {}).values():
+        slot: dict[str, Any] = {}
+        if spec.download_delay is not None:
+            slot["delay"] = spec.download_delay
+        if spec.concurrency is not None:
+            slot["concurrency"] = spec.concurrency
+        if slot:
+            slots.update({domain.split(":")[0]: slot for domain in spec.domains})
+    if slots:
+        settings.set("DOWNLOAD_SLOTS", slots, priority="project")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run(
+    spider: type,
+    settings: Settings,
+    *,
+    outlets: list[str],
+    stats_json: Path | None = None,
+    on_event: Callable[[str, dict[str, Any]], None] | None = None,
+    **spider_kwargs: Any,
+) -> CrawlResult:
+    """Run one spider to completion; the run record goes to the archive and ``stats_json``."""
+    started = datetime.now(timezone.utc)
+    run_id = settings.get("NEWSARCHIVE_RUN_ID")
+    process = CrawlerProcess(settings, install_root_handler=False)
+    crawler = process.create_crawler(spider)
+    result = CrawlResult(run_id=run_id, finish_reason="unknown", stats={}, record={})
+
+    def event(name: str) -> Callable[..., None]:
+        def handler(**kwargs: Any) -> None:
+            kwargs.pop("signal", None)
+            kwargs.pop("sender", None)
+            result.events.append((name, kwargs))
+            if on_event is not None:
+                on_event(name, kwargs)
+        return handler
+
+    handlers = {
+        "article": event("article"),
+        "rejected": event("rejected"),
+        "failed": event("failed"),
+    }
+    crawler.signals.connect(handlers["article"], signal=na_signals.article_archived)
+    crawler.signals.connect(handlers["rejected"], signal=na_signals.page_rejected)
+    crawler.signals.connect(handlers["failed"], signal=na_signals.fetch_failed)
+
+    def closed(spider: Any, reason: str) -> None:
+        # Connected before the hub exists, so this runs before the hub closes the session.
+        result.finish_reason = reason
+        result.stats = dict(crawler.stats.get_stats())
+        result.record = run_record(
+            run_id=run_id, stats=result.stats, outlets=outlets, started=started, finish_reason=reason
+        )
+        Hub.of(crawler).session.write_run_record(result.record)
+
+    crawler.signals.connect(closed, signal=signals.spider_closed)
+    process.crawl(crawler, **spider_kwargs)
+    # Scrapy handles SIGINT/SIGTERM: first one stops gracefully (reason "shutdown").
+    process.start()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if stats_json is not None:
+        stats_json.parent.mkdir(parents=True, exist_ok=True)
+        stats_json.write_text(json.dumps(result.record, indent=2, ensure_ascii=False) + "\n")
+    return result

@@ -1,0 +1,1 @@
+"""Spiders: ``page`` fetches single URLs, ``outlet`` crawls configured outlets."""

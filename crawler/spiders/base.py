@@ -1,0 +1,92 @@
+"""What every newsarchive spider does with a response or a failure."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler import signals as na_signals
+from crawler.items import PageItem
+from crawler.middlewares import FETCHED_AT, UNCHANGED, WARC_REF
+from crawler.stats import OutletStats
+from extract import Hints, Topic
+
+__all__ = ["ArchivingSpider", "error_kind"]
+
+logger = logging.getLogger(__name__)
+
+
+def error_kind(failure: Failure) -> str:
+    """A short, stable name for why a request failed, used as a stats key."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    name = type(exc).__name__
+    return {
+        "DNSLookupError": "dns",
+        "ConnectionRefusedError": "connection_refused",
+        "TCPTimedOutError": "timeout",
+        "TimeoutError": "timeout",
+        "DownloadTimeoutError": "timeout",
+        "ResponseDataLossError": "truncated",
+        "ResponseFailed": "connection_lost",
+        "ConnectionLost": "connection_lost",
+        "ConnectionDone": "connection_lost",
+        "DownloadCancelledError": "too_large",
+    }.get(name, name.lower())
+
+
+class ArchivingSpider(scrapy.Spider):
+    """Base: builds ``PageItem``s and accounts for failures per outlet."""
+
+    def outlet_stats(self) -> OutletStats:
+        return OutletStats(self.crawler.stats)
+
+    def topics_for(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
+        return (), False
+
+    def page_item(self, response: Response, *, hints: Hints | None = None) -> PageItem | None:
+        """The item for an article candidate, or None when the capture was unchanged."""
+        outlet = response.meta.get("outlet")
+        if response.meta.get(UNCHANGED):
+            self.outlet_stats().inc(outlet, "unchanged")
+            return None
+        headers = {
+            name.decode("latin-1"): b", ".join(values).decode("latin-1")
+            for name, values in response.headers.items()
+        }
+        return PageItem(
+            url=response.url,
+            body=response.body,
+            headers=headers,
+            status=response.status,
+            warc=response.meta[WARC_REF],
+            fetched_at=response.meta[FETCHED_AT],
+            outlet=outlet,
+            hints=hints,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        outlet = request.meta.get("outlet")
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # RobotsTxtMiddleware and filters refuse requests this way.
+            self.outlet_stats().inc(outlet, "skipped_robots")
+            logger.info("%s: not fetched (%s)", request.url, failure.value)
+            return
+        kind = error_kind(failure)
+        self.outlet_stats().inc(outlet, "errors", kind)
+        message = str(failure.value) or kind
+        logger.warning("%s: %s", request.url, message)
+        self.crawler.signals.send_catch_log(
+            na_signals.fetch_failed, url=request.url, outlet=outlet, kind=kind, message=message
+        )
+
+    def meta(self, outlet: str | None, **extra: Any) -> dict[str, Any]:
+        return {"outlet": outlet, **extra}

@@ -1,0 +1,121 @@
+"""Crawl state: what was captured before, so a re-crawl fetches and archives only change.
+
+State sits behind the small ``CrawlState`` protocol so that several workers can share
+one store later (a Redis implementation keyed the same way); the default is a SQLite
+file in ``NEWSARCHIVE_HOME``. Writes are per URL and idempotent, so a killed crawl
+leaves a consistent store: at worst a page is fetched again and recorded as a revisit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from extract.article import WarcRef
+
+__all__ = ["Capture", "CrawlState", "SQLiteCrawlState"]
+
+
+@dataclass(frozen=True)
+class Capture:
+    """The last full capture of a URL (a response record, never a revisit)."""
+
+    url: str
+    warc: WarcRef
+    fetched_at: str
+    etag: str | None = None
+    last_modified: str | None = None
+    article_id: str | None = None
+    article_digest: str | None = None
+
+
+class CrawlState(Protocol):
+    def last_capture(self, url: str) -> Capture | None: ...
+
+    def record_capture(self, capture: Capture) -> None: ...
+
+    def record_article(self, url: str, article_id: str, article_digest: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS captures (
+    url TEXT PRIMARY KEY,
+    warc_file TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    "offset" INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    payload_digest TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    article_id TEXT,
+    article_digest TEXT
+)
+"""
+
+
+class SQLiteCrawlState:
+    """``CrawlState`` in one SQLite file (WAL, so a reader never blocks the crawl)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def last_capture(self, url: str) -> Capture | None:
+        with self._lock:
+            row = self._db.execute(
+                'SELECT url, warc_file, record_id, "offset", length, payload_digest, fetched_at,'
+                " etag, last_modified, article_id, article_digest FROM captures WHERE url = ?",
+                (url,),
+            ).fetchone()
+        if row is None:
+            return None
+        return Capture(
+            url=row[0],
+            warc=WarcRef(file=row[1], record_id=row[2], offset=row[3], length=row[4], payload_digest=row[5]),
+            fetched_at=row[6],
+            etag=row[7],
+            last_modified=row[8],
+            article_id=row[9],
+            article_digest=row[10],
+        )
+
+    def record_capture(self, capture: Capture) -> None:
+        ref = capture.warc
+        with self._lock:
+            # A new payload invalidates what we knew about the article extracted from it.
+            self._db.execute(
+                'INSERT INTO captures (url, warc_file, record_id, "offset", length, payload_digest,'
+                " fetched_at, etag, last_modified, article_id, article_digest)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " (SELECT article_id FROM captures WHERE url = ?),"
+                " (SELECT article_digest FROM captures WHERE url = ?))"
+                " ON CONFLICT(url) DO UPDATE SET warc_file=excluded.warc_file,"
+                ' record_id=excluded.record_id, "offset"=excluded."offset", length=excluded.length,'
+                " payload_digest=excluded.payload_digest, fetched_at=excluded.fetched_at,"
+                " etag=excluded.etag, last_modified=excluded.last_modified",
+                (
+                    capture.url, ref.file, ref.record_id, ref.offset, ref.length,
+                    ref.payload_digest, capture.fetched_at, capture.etag, capture.last_modified,
+                    capture.url, capture.url,
+                ),
+            )
+
+    def record_article(self, url: str, article_id: str, article_digest: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE captures SET article_id = ?, article_digest = ? WHERE url = ?",
+                (article_id, article_digest, url),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
