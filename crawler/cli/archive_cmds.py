@@ -1,3 +1,128 @@
-"""Commands of this group are registered in COMMANDS."""
+"""Commands that read and maintain the archive: ls, cat, raw, export, flush, verify, reextract.
 
-COMMANDS: list = []
+Exit codes: 0 done, 1 the archive or store reported a problem (one line on stderr saying
+what to do), 2 a usage error (click's own).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from archive import ArchiveError, ArchiveReader, StorageError, flush_spool, store_from_uri
+from crawler.cli.options import archive_option
+from crawler.hub import home_dir
+
+__all__ = ["COMMANDS"]
+
+
+def _fails_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Report the archive's domain errors as one line and exit 1, not as a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (ArchiveError, StorageError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        [
+            click.option("--outlet", default=None, help="Only this outlet (ad-hoc fetches: _adhoc)."),
+            click.option("--since", default=None, metavar="YYYY-MM-DD", help="Published (else fetched) on or after."),
+            click.option("--until", default=None, metavar="YYYY-MM-DD", help="Published (else fetched) on or before."),
+            click.option("--language", default=None, help="Only this language code (e.g. en, zh)."),
+            click.option("--topic", default=None, help="Only articles tagged with this topic."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@click.command("ls")
+@archive_option
+@_filters
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of columns.")
+@_fails_cleanly
+def ls_cmd(archive: str, as_json: bool, **filters: Any) -> None:
+    """List archived articles: id, outlet, published, title."""
+    for article in ArchiveReader(store_from_uri(archive)).articles(**filters):
+        if as_json:
+            row = {"id": article.id, "outlet": article.outlet, "published": article.published, "title": article.title,
+                   "url": article.url, "language": article.language}
+            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        else:
+            click.echo(f"{article.id}  {article.outlet or '-':<16}  {article.published or '-':<25}  {article.title or ''}")
+
+
+@click.command("cat")
+@click.argument("article_id")
+@archive_option
+@_fails_cleanly
+def cat_cmd(article_id: str, archive: str) -> None:
+    """Print the JSON of article ARTICLE_ID."""
+    click.echo(ArchiveReader(store_from_uri(archive)).get(article_id).to_json(), nl=False)
+
+
+@click.command("raw")
+@click.argument("article_id")
+@archive_option
+@click.option("--body", is_flag=True, help="Only the body, with transfer and content encodings undone.")
+@_fails_cleanly
+def raw_cmd(article_id: str, archive: str, body: bool) -> None:
+    """Print the HTTP response behind article ARTICLE_ID, byte for byte as archived."""
+    reader = ArchiveReader(store_from_uri(archive))
+    article = reader.get(article_id)
+    data = reader.decoded_response(article)[1] if body else reader.raw_response(article)
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+@click.command("export")
+@archive_option
+@_filters
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write ('-' for stdout, jsonl only).")
+@_fails_cleanly
+def export_cmd(archive: str, fmt: str, output: Path, **filters: Any) -> None:
+    """Export matching articles to JSON lines or Parquet."""
+    reader = ArchiveReader(store_from_uri(archive))
+    if str(output) == "-":
+        if fmt != "jsonl":
+            raise click.BadParameter("Parquet cannot go to stdout; give a file name", param_hint="-o")
+        count = reader.export_jsonl(sys.stdout, **filters)
+    elif fmt == "jsonl":
+        count = reader.export_jsonl(output, **filters)
+    else:
+        count = reader.export_parquet(output, **filters)
+    click.echo(f"exported {count} articles to {output}", err=True)
+
+
+@click.command("flush")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_fails_cleanly
+def flush_cmd(archive: str, as_json: bool) -> None:
+    """Upload what earlier runs left in the spool ($NEWSARCHIVE_HOME/spool) to the archive."""
+    report = flush_spool(store_from_uri(archive), home_dir() / "spool")
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), sort_keys=True))
+    else:
+        click.echo(f"uploaded {len(report.uploaded)} objects, recovered {len(report.recovered)} unclosed files, "
+                   f"{len(report.pending)} still pending")
+    if report.error:
+        click.echo(f"error: {report.error}", err=True)
+        sys.exit(1)
+
+
+COMMANDS: list[click.Command] = [ls_cmd, cat_cmd, raw_cmd, export_cmd, flush_cmd]

@@ -1,0 +1,273 @@
+"""One run's writes to the archive: WARC files, article JSON, manifest, run record.
+
+Everything lands in the spool first. When a WARC file closes (rotation or ``close``) it is
+indexed and uploaded together with the article JSON written while it was open, so an
+article never appears in the store before the WARC it points into. A store that fails
+does not stop the run: the session backs off, keeps writing to the spool, and ``close``
+(or a later ``newsarchive flush``) uploads what is left.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from archive.errors import ArchiveError, StorageError
+from archive.layout import article_key, manifest_key, run_key, utc, warc_key, warc_name
+from archive.spool import OpenFile, Spool, finish_warc, flush_spool
+from archive.storage import ObjectStore
+from archive.warc import REVISIT_PROFILES, WarcWriter, new_record_id, warc_date
+from extract.article import Article, WarcRef
+
+__all__ = ["ArchiveSession"]
+
+log = logging.getLogger(__name__)
+
+# One serial sequence per process: two sessions opened in the same second by the same
+# process must still name their WARC files differently.
+_SERIALS = itertools.count(1)
+_SERIALS_LOCK = threading.Lock()
+_STORE_RETRY_S = 60.0
+
+
+def _next_serial() -> int:
+    with _SERIALS_LOCK:
+        return next(_SERIALS)
+
+
+@dataclass
+class _OpenWarc:
+    file: OpenFile
+    writer: WarcWriter
+    key: str
+    opened_at: datetime
+
+
+class ArchiveSession:
+    """Writes one run to the archive; thread-safe, so a crawler may call it off its reactor."""
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        *,
+        spool_dir: Path,
+        run_id: str,
+        warcinfo: Mapping[str, str],
+        max_warc_bytes: int = 1_000_000_000,
+        max_warc_age_s: float = 3600,
+        clock: Callable[[], datetime] | None = None,
+        record_id_factory: Callable[[], str] | None = None,
+    ) -> None:
+        self._store = store
+        self._spool = Spool(spool_dir)
+        self.run_id = run_id
+        self._warcinfo = dict(warcinfo)
+        self._max_bytes = max_warc_bytes
+        self._max_age_s = max_warc_age_s
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._record_ids = record_id_factory or new_record_id
+        self._host = socket.gethostname()
+        self._started = self._clock()
+        self._lock = threading.RLock()
+        self._warc: _OpenWarc | None = None
+        self._waiting: list[str] = []  # article JSON keys to upload after the current WARC
+        self._warcs: list[str] = []
+        self._counts: Counter[str] = Counter()
+        self._store_retry_at = 0.0
+        self._storage_errors: list[str] = []
+        self._uploaded = 0
+        self._summary: dict[str, Any] | None = None
+        self._manifest_key = manifest_key(run_id, self._started)
+        self._manifest = self._spool.open_file(self._manifest_key)
+
+    # -- records -------------------------------------------------------------------------
+
+    def write_exchange(
+        self, *, url: str, request: bytes, response: bytes, remote_ip: str | None, fetched_at: datetime
+    ) -> WarcRef:
+        """Archive one HTTP exchange, bytes as they crossed the wire; returns the response record."""
+        with self._lock:
+            ref = self._current_warc().writer.exchange(
+                url=url, request=request, response=response, remote_ip=remote_ip, date=fetched_at
+            )
+            self._counts["exchanges"] += 1
+            return ref
+
+    def write_revisit(
+        self,
+        *,
+        url: str,
+        request: bytes,
+        response_head: bytes,
+        fetched_at: datetime,
+        refers_to: WarcRef,
+        refers_to_url: str,
+        refers_to_date: str,
+        profile: str = "identical-payload-digest",
+        remote_ip: str | None = None,
+    ) -> WarcRef:
+        """Archive a fetch whose payload is already archived (or a 304) as a ``revisit``."""
+        if profile not in REVISIT_PROFILES:
+            raise ArchiveError(f"unknown revisit profile {profile!r}: use one of {', '.join(REVISIT_PROFILES)}")
+        with self._lock:
+            ref = self._current_warc().writer.revisit(
+                url=url,
+                request=request,
+                response_head=response_head,
+                date=fetched_at,
+                refers_to=refers_to,
+                refers_to_url=refers_to_url,
+                refers_to_date=refers_to_date,
+                profile=profile,
+                remote_ip=remote_ip,
+            )
+            self._counts["revisits"] += 1
+            return ref
+
+    def write_article(self, article: Article, change: str) -> str:
+        """Write the article JSON (object and WARC ``metadata`` record); returns its key."""
+        if change not in ("added", "updated"):
+            raise ArchiveError(f"change must be 'added' or 'updated', not {change!r}")
+        key = article_key(article)
+        data = article.to_json().encode("utf-8")
+        with self._lock:
+            now = self._clock()
+            metadata = self._current_warc().writer.metadata(
+                url=article.url,
+                payload=data,
+                content_type="application/json",
+                refers_to=article.warc.record_id if article.warc else None,
+                date=now,
+            )
+            self._spool.write_bytes(key, data)
+            self._waiting.append(key)
+            self._counts[f"articles_{change}"] += 1
+            self._log(
+                kind="article",
+                change=change,
+                key=key,
+                id=article.id,
+                url=article.url,
+                outlet=article.outlet,
+                published=article.published,
+                warc=asdict(article.warc) if article.warc else None,
+                metadata_record=asdict(metadata),
+            )
+        return key
+
+    def record_page(self, *, url: str, page_type: str, reasons: Sequence[str], warc: WarcRef | None) -> None:
+        """Note a fetched page that did not become an article (counted, never dropped)."""
+        page_type = getattr(page_type, "value", page_type)
+        with self._lock:
+            self._counts["pages"] += 1
+            self._log(kind="page", url=url, page_type=page_type, reasons=list(reasons), warc=asdict(warc) if warc else None)
+
+    def write_run_record(self, record: Mapping[str, Any]) -> str:
+        """Store the run's own record (stats, settings) at ``runs/YYYY/MM/DD/<run_id>.json``."""
+        key = run_key(self.run_id, self._started)
+        data = (json.dumps(dict(record), ensure_ascii=False, sort_keys=True, indent=2, default=str) + "\n").encode("utf-8")
+        with self._lock:
+            self._spool.write_bytes(key, data)
+            self._log(kind="run", change="added", key=key)
+        return key
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def close(self) -> dict[str, Any]:
+        """Close the WARC and manifest, upload everything; idempotent. Returns a summary."""
+        with self._lock:
+            if self._summary is not None:
+                return self._summary
+            self._close_warc()
+            self._manifest.close()
+            report = flush_spool(self._store, self._spool.root)
+            if report.error:
+                log.warning("%s", report.error)
+                self._storage_errors.append(report.error)
+            self._summary = {
+                "run_id": self.run_id,
+                "warcs": list(self._warcs),
+                "manifest": self._manifest_key,
+                "exchanges": self._counts["exchanges"],
+                "revisits": self._counts["revisits"],
+                "articles_added": self._counts["articles_added"],
+                "articles_updated": self._counts["articles_updated"],
+                "pages": self._counts["pages"],
+                "uploaded": self._uploaded + len(report.uploaded),
+                "recovered": report.recovered,
+                "pending": report.pending,
+                "storage_errors": list(dict.fromkeys(self._storage_errors)),
+                "store": self._store.uri,
+            }
+            return self._summary
+
+    def __enter__(self) -> "ArchiveSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _current_warc(self) -> _OpenWarc:
+        if self._summary is not None:
+            raise ArchiveError(f"archive session {self.run_id} is closed; open a new ArchiveSession")
+        now = self._clock()
+        current = self._warc
+        if current is not None:
+            age = (utc(now) - utc(current.opened_at)).total_seconds()
+            if current.writer.size >= self._max_bytes or age >= self._max_age_s:
+                self._close_warc()
+                current = None
+        if current is None:
+            current = self._open_warc(now)
+        return current
+
+    def _open_warc(self, now: datetime) -> _OpenWarc:
+        name = warc_name(now, _next_serial(), self._host, os.getpid())
+        key = warc_key(name)
+        file = self._spool.open_file(key)
+        writer = WarcWriter(file.stream, file=key, record_ids=self._record_ids)
+        writer.warcinfo(filename=name, info=self._warcinfo, date=now)
+        self._warc = _OpenWarc(file=file, writer=writer, key=key, opened_at=now)
+        return self._warc
+
+    def _close_warc(self) -> None:
+        current, self._warc = self._warc, None
+        if current is None:
+            return
+        current.file.close()
+        keys = finish_warc(self._spool, self._spool.path(current.key))
+        self._warcs.append(current.key)
+        for key in keys:
+            self._log(kind="warc" if key == current.key else "index", change="added", key=key)
+        waiting, self._waiting = self._waiting, []
+        self._upload(keys + waiting)
+
+    def _upload(self, keys: list[str]) -> None:
+        """Upload now unless the store failed recently; what is not uploaded stays spooled."""
+        if time.monotonic() < self._store_retry_at:
+            return
+        for key in keys:
+            try:
+                self._uploaded += self._spool.upload(self._store, key)
+            except StorageError as exc:
+                log.warning("%s", exc)
+                self._storage_errors.append(str(exc))
+                self._store_retry_at = time.monotonic() + _STORE_RETRY_S
+                return
+
+    def _log(self, **entry: Any) -> None:
+        line = {"run_id": self.run_id, "at": warc_date(self._clock()), **entry}
+        self._manifest.stream.write((json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+        self._manifest.stream.flush()

@@ -1,0 +1,202 @@
+"""The local spool: every object is written here first, then uploaded to the store.
+
+The spool's layout mirrors the object keys. Files still being written carry an ``.open``
+suffix and an exclusive ``flock`` held by their writer; a flush skips those, and treats an
+``.open`` file nobody holds (its writer died) as crashed: it is cut back to its last
+complete record or line and closed. A spool file is deleted only after the store has
+verified the upload, so a store that is down costs nothing but a later ``flush``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from archive.errors import ArchiveError, StorageError
+from archive.index import write_cdxj
+from archive.layout import WARC_SUFFIX, index_key
+from archive.storage import ObjectStore
+from archive.warc import DamagedMember, iter_members
+
+__all__ = ["FlushReport", "OpenFile", "Spool", "flush_spool"]
+
+log = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+_TMP_PREFIX = ".tmp-"
+# Upload order: a WARC before the index and articles that point into it, the manifest
+# (which lists everything else) last.
+_ORDER = {"warc": 0, "indexes": 1, "articles": 2, "runs": 3, "manifests": 4}
+
+
+class OpenFile:
+    """A spool file being appended to, locked against flushes until ``close``."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.stream: BinaryIO = open(path, "ab")
+        try:
+            fcntl.flock(self.stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self.stream.close()
+            raise ArchiveError(f"{path} is already being written by another process; use a distinct run id") from exc
+
+    def close(self) -> Path:
+        """Close and drop the ``.open`` suffix; returns the final path."""
+        final = self.path.with_name(self.path.name[: -len(OPEN_SUFFIX)])
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        os.replace(self.path, final)
+        self.stream.close()  # releases the lock only once the file has its final name
+        return final
+
+
+class Spool:
+    """A folder whose layout mirrors object keys."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path(self, key: str) -> Path:
+        return self.root.joinpath(*key.split("/"))
+
+    def key(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def write_bytes(self, key: str, data: bytes) -> Path:
+        """Write a complete spool file (temporary name, then rename: never seen half-written)."""
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+        return target
+
+    def open_file(self, key: str) -> OpenFile:
+        return OpenFile(self.path(key + OPEN_SUFFIX))
+
+    def upload(self, store: ObjectStore, key: str) -> bool:
+        """Upload one spool file and delete it; False if another flush got there first."""
+        path = self.path(key)
+        if not path.exists():
+            return False
+        try:
+            store.put_file(key, path)
+        except StorageError:
+            if not path.exists():  # a concurrent flush uploaded and removed it
+                return False
+            raise
+        path.unlink(missing_ok=True)
+        self._prune(path.parent)
+        return True
+
+    def _prune(self, folder: Path) -> None:
+        while folder != self.root and folder.is_relative_to(self.root):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): stop climbing
+                return
+            folder = folder.parent
+
+    def pending(self) -> list[str]:
+        """Keys of complete spool files, in upload order."""
+        keys = []
+        for dirpath, _, filenames in os.walk(self.root):
+            for name in filenames:
+                if not name.startswith(_TMP_PREFIX) and not name.endswith(OPEN_SUFFIX):
+                    keys.append(self.key(Path(dirpath) / name))
+        return sorted(keys, key=lambda key: (_ORDER.get(key.split("/", 1)[0], len(_ORDER)), key))
+
+    def open_files(self) -> list[Path]:
+        return sorted(p for p in self.root.rglob("*" + OPEN_SUFFIX) if p.is_file())
+
+
+def finish_warc(spool: Spool, path: Path) -> list[str]:
+    """Index a closed WARC spool file; returns the keys of the WARC and its index."""
+    key = spool.key(path)
+    index = index_key(key)
+    write_cdxj(path, spool.path(index), filename=key)
+    return [key, index]
+
+
+def recover(spool: Spool, path: Path) -> str | None:
+    """Close an ``.open`` file whose writer died; returns its key, or None if it is still held."""
+    with open(path, "r+b") as stream:
+        try:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None
+        end = _complete_warc_length(stream) if path.name.endswith(WARC_SUFFIX + OPEN_SUFFIX) else _complete_lines_length(stream)
+        stream.truncate(end)
+        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        if end == 0:
+            path.unlink()
+            return None
+        os.replace(path, final)
+    log.warning("recovered %s from a writer that did not close it (kept %d bytes)", final, end)
+    if final.name.endswith(WARC_SUFFIX):
+        finish_warc(spool, final)
+    return spool.key(final)
+
+
+def _complete_warc_length(stream: BinaryIO) -> int:
+    stream.seek(0)
+    end = 0
+    try:
+        for offset, length, _ in iter_members(stream):
+            end = offset + length
+    except DamagedMember:
+        pass  # the writer died mid-record: keep what precedes it
+    return end
+
+
+def _complete_lines_length(stream: BinaryIO) -> int:
+    stream.seek(0)
+    data = stream.read()
+    return data.rfind(b"\n") + 1
+
+
+@dataclass
+class FlushReport:
+    uploaded: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"uploaded": self.uploaded, "recovered": self.recovered, "pending": self.pending, "error": self.error}
+
+
+def flush_spool(store: ObjectStore, spool_dir: Path) -> FlushReport:
+    """Upload everything complete in the spool; recover files of dead writers first.
+
+    Stops at the first storage failure (the store is down: further attempts would only
+    wait on timeouts) and reports what is still pending.
+    """
+    spool = Spool(spool_dir)
+    report = FlushReport()
+    if not spool.root.is_dir():
+        return report
+    for path in spool.open_files():
+        key = recover(spool, path)
+        if key:
+            report.recovered.append(key)
+    keys = spool.pending()
+    for position, key in enumerate(keys):
+        try:
+            if spool.upload(store, key):
+                report.uploaded.append(key)
+        except StorageError as exc:
+            report.error = str(exc)
+            report.pending = keys[position:]
+            break
+    return report

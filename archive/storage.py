@@ -1,0 +1,275 @@
+"""Object stores: a local folder or an S3 bucket behind one small protocol.
+
+Keys are ``/``-separated paths relative to the store's root (the folder, or the bucket
+prefix), so both backends hold the same layout. Writes are whole or nothing: the local
+store writes a temporary file and renames it; S3 publishes an object only when its
+(possibly multipart) upload completes, and the server checks the CRC32 boto3 sends.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import IO, Callable, Iterator, Protocol, TypeVar, runtime_checkable
+
+from archive.errors import NotFoundError, StorageError
+
+__all__ = ["LocalStore", "ObjectStore", "S3Store", "store_from_uri"]
+
+log = logging.getLogger(__name__)
+
+_TMP_PREFIX = ".tmp-"
+_T = TypeVar("_T")
+
+
+@runtime_checkable
+class ObjectStore(Protocol):
+    """Where the archive's objects live. Every method raises ``StorageError`` on failure."""
+
+    uri: str
+
+    def put_file(self, key: str, path: Path) -> None:
+        """Store the file at ``key``; returns only once the stored object is whole and verified."""
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store ``data`` at ``key``, whole or not at all."""
+
+    def open(self, key: str) -> IO[bytes]:
+        """A binary stream of the object (``NotFoundError`` if absent)."""
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        """``length`` bytes of the object starting at ``offset``."""
+
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` holds an object."""
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Keys starting with ``prefix``, streamed in key order."""
+
+
+class LocalStore:
+    """A folder on the local file system (the default archive, ``./archive``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.uri = str(self.root)
+
+    def _path(self, key: str) -> Path:
+        parts = key.split("/")
+        if not key or any(part in ("", ".", "..") for part in parts):
+            raise StorageError(f"invalid object key {key!r}: use a relative path like 'articles/x.json'")
+        return self.root.joinpath(*parts)
+
+    def _write_atomically(self, key: str, write: Callable[[IO[bytes]], None]) -> Path:
+        target = self._path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    write(out)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise StorageError(f"could not write {target}: {exc}; check the folder's permissions and free space") from exc
+        return target
+
+    def put_file(self, key: str, path: Path) -> None:
+        def copy(out: IO[bytes]) -> None:
+            with open(path, "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
+
+        target = self._write_atomically(key, copy)
+        if target.stat().st_size != Path(path).stat().st_size:
+            raise StorageError(f"stored {target} has the wrong size; the spool copy is kept, run `newsarchive flush`")
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        self._write_atomically(key, lambda out: out.write(data))
+
+    def open(self, key: str) -> IO[bytes]:
+        try:
+            return open(self._path(key), "rb")
+        except FileNotFoundError as exc:
+            raise NotFoundError(f"no object {key!r} in {self.uri}") from exc
+        except OSError as exc:
+            raise StorageError(f"could not read {key!r} in {self.uri}: {exc}") from exc
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        with self.open(key) as stream:
+            stream.seek(offset)
+            data = stream.read(length)
+        if len(data) != length:
+            raise StorageError(f"{key!r} in {self.uri} is shorter than offset {offset} + length {length}")
+        return data
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        # Walk only the deepest folder the prefix names, in sorted order, so listing a
+        # partition of a large archive neither reads the rest nor holds it in memory.
+        folder, _, _ = prefix.rpartition("/")
+        start = self.root.joinpath(*folder.split("/")) if folder else self.root
+        yield from (key for key in self._walk(start) if key.startswith(prefix))
+
+    def _walk(self, folder: Path) -> Iterator[str]:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            if entry.name.startswith(_TMP_PREFIX):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from self._walk(Path(entry.path))
+            else:
+                yield Path(entry.path).relative_to(self.root).as_posix()
+
+    def __repr__(self) -> str:
+        return f"LocalStore({self.uri!r})"
+
+
+class S3Store:
+    """An S3 bucket (or a prefix of one) reached through boto3.
+
+    The client comes from the standard AWS configuration: ``AWS_ENDPOINT_URL`` (honoured
+    by boto3 itself), ``AWS_PROFILE``, credentials from the environment or config files.
+    """
+
+    def __init__(
+        self, client, bucket: str, prefix: str = "", *, multipart_threshold: int = 64 << 20, page_size: int = 1000
+    ) -> None:
+        from boto3.s3.transfer import TransferConfig
+
+        self._client = client
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.uri = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+        self._page_size = page_size
+        self._transfer = TransferConfig(multipart_threshold=multipart_threshold, multipart_chunksize=max(multipart_threshold, 5 << 20))
+
+    @property
+    def endpoint(self) -> str:
+        return self._client.meta.endpoint_url
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _call(self, action: str, key: str, call: Callable[[], _T]) -> _T:
+        """Run one boto3 call, turning its many exceptions into a ``StorageError`` that says what to do."""
+        from boto3.exceptions import S3UploadFailedError
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+        try:
+            return call()
+        except NoCredentialsError as exc:
+            raise StorageError(
+                f"no AWS credentials for {self.uri}: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE"
+            ) from exc
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            raise self._client_error(action, key, code, exc) from exc
+        except S3UploadFailedError as exc:
+            code = "NoSuchBucket" if "NoSuchBucket" in str(exc) else ""
+            raise self._client_error(action, key, code, exc) from exc
+        except BotoCoreError as exc:
+            advice = "; data kept in spool, run `newsarchive flush`" if action == "put" else ""
+            raise StorageError(f"could not reach s3 endpoint {self.endpoint}: {exc}{advice}") from exc
+
+    def _client_error(self, action: str, key: str, code: str, exc: Exception) -> StorageError:
+        if code == "NoSuchBucket":
+            return StorageError(f"bucket {self.bucket!r} does not exist at {self.endpoint}: create it or fix --archive")
+        if code in ("NoSuchKey", "404", "NotFound"):
+            return NotFoundError(f"no object {key!r} in {self.uri}")
+        return StorageError(f"s3 {action} of {key!r} in {self.uri} failed: {exc}")
+
+    def put_file(self, key: str, path: Path) -> None:
+        full = self._key(key)
+        self._call(
+            "put",
+            key,
+            lambda: self._client.upload_file(
+                str(path), self.bucket, full, ExtraArgs={"ChecksumAlgorithm": "CRC32"}, Config=self._transfer
+            ),
+        )
+        head = self._call("put", key, lambda: self._client.head_object(Bucket=self.bucket, Key=full))
+        if head["ContentLength"] != Path(path).stat().st_size:
+            raise StorageError(f"s3 object {key!r} in {self.uri} has the wrong size after upload; run `newsarchive flush` again")
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        full = self._key(key)
+        self._call(
+            "put", key, lambda: self._client.put_object(Bucket=self.bucket, Key=full, Body=data, ChecksumAlgorithm="CRC32")
+        )
+
+    def open(self, key: str) -> IO[bytes]:
+        full = self._key(key)
+        return self._call("get", key, lambda: self._client.get_object(Bucket=self.bucket, Key=full)["Body"])
+
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        full = self._key(key)
+        byte_range = f"bytes={offset}-{offset + length - 1}"
+        data = self._call(
+            "get", key, lambda: self._client.get_object(Bucket=self.bucket, Key=full, Range=byte_range)["Body"].read()
+        )
+        if len(data) != length:
+            raise StorageError(f"{key!r} in {self.uri} is shorter than offset {offset} + length {length}")
+        return data
+
+    def exists(self, key: str) -> bool:
+        full = self._key(key)
+        try:
+            self._call("head", key, lambda: self._client.head_object(Bucket=self.bucket, Key=full))
+        except NotFoundError:
+            return False
+        return True
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self._key(prefix), PaginationConfig={"PageSize": self._page_size}
+        )
+        iterator = iter(pages)
+        while True:
+            page = self._call("list", prefix, lambda: next(iterator, None))
+            if page is None:
+                return
+            for obj in page.get("Contents", []):
+                yield obj["Key"][strip:]
+
+    def __repr__(self) -> str:
+        return f"S3Store({self.uri!r})"
+
+
+def store_from_uri(uri: str | os.PathLike[str]) -> ObjectStore:
+    """The store an ``--archive`` value names: a folder path, or ``s3://bucket/prefix``."""
+    text = os.fspath(uri)
+    if text.startswith("s3://"):
+        bucket, _, prefix = text[len("s3://") :].partition("/")
+        if not bucket:
+            raise StorageError(f"no bucket in {text!r}: write s3://bucket/prefix")
+        return S3Store(_s3_client(), bucket, prefix)
+    if "://" in text and not text.startswith("file://"):
+        raise StorageError(f"unsupported archive URI {text!r}: use a folder path or s3://bucket/prefix")
+    return LocalStore(Path(text.removeprefix("file://")))
+
+
+def _s3_client():
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
+
+    # Short connect timeout and few retries: a store that is down must not stall the
+    # crawl, whose data waits in the spool anyway.
+    config = Config(connect_timeout=5, read_timeout=60, retries={"max_attempts": 3, "mode": "standard"})
+    try:
+        return boto3.session.Session().client("s3", config=config)
+    except BotoCoreError as exc:
+        raise StorageError(f"could not configure the S3 client: {exc}; check AWS_PROFILE and ~/.aws/config") from exc

@@ -1,0 +1,273 @@
+"""WARC/1.1 records whose HTTP blocks are the bytes that crossed the wire.
+
+warcio builds the records and computes the digests; two things are ours. First, warcio's
+writer rebuilds an HTTP head from its parsed headers (folding case, dropping repeats'
+order, re-encoding), so heads are carried by ``RawHead``, which serialises back to the
+exact bytes it was parsed from. Second, each record is gzipped as its own member at level
+6 (warcio uses 9: same size, 1.6x slower), which is what makes offset/length random access
+and CDXJ indexes work.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zlib
+from datetime import datetime
+from typing import BinaryIO, Callable, Iterator, Mapping
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from archive.errors import ArchiveError
+from archive.layout import utc
+from extract.article import WarcRef
+
+__all__ = [
+    "DamagedMember",
+    "REVISIT_PROFILES",
+    "RawHead",
+    "WarcWriter",
+    "iter_members",
+    "new_record_id",
+    "parse_member",
+    "read_member",
+    "split_http",
+    "warc_date",
+]
+
+REVISIT_PROFILES = {
+    "identical-payload-digest": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+    "server-not-modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+}
+GZIP_LEVEL = 6
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC/1.1 date: UTC, with microseconds when the moment has them."""
+    return datetime_to_iso_date(utc(moment).replace(tzinfo=None), use_micros=True)
+
+
+def split_http(message: bytes) -> tuple[bytes, bytes]:
+    """(head including its blank line, body) of a raw HTTP message."""
+    ends = [(message.find(sep), sep) for sep in (b"\r\n\r\n", b"\n\n")]
+    found = [(pos, sep) for pos, sep in ends if pos >= 0]
+    if not found:
+        raise ArchiveError("HTTP message has no end of headers (blank line); pass the bytes exactly as received")
+    pos, sep = min(found)
+    return message[: pos + len(sep)], message[pos + len(sep) :]
+
+
+def _as_warc_date(value: str) -> str:
+    """A caller's ISO 8601 date (``+00:00`` offsets and all) in WARC form; other text as given."""
+    try:
+        return warc_date(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return value
+
+
+class RawHead(StatusAndHeaders):
+    """An HTTP status line and headers, parsed for indexing, serialised as received."""
+
+    def __init__(self, raw: bytes) -> None:
+        parsed = StatusAndHeadersParser([], verify=False).parse(io.BytesIO(raw))
+        super().__init__(parsed.statusline, parsed.headers, protocol=parsed.protocol, total_len=len(raw))
+        self._raw = raw
+        self.headers_buff = raw
+
+    def compute_headers_buffer(self, header_filter=None) -> None:
+        self.headers_buff = self._raw
+
+
+class WarcWriter:
+    """Appends records, one gzip member each, to an open binary file.
+
+    ``file`` is what the returned ``WarcRef``s name (the WARC's object key); record ids
+    come from ``record_ids`` so tests can compare exact bytes.
+    """
+
+    def __init__(self, out: BinaryIO, *, file: str, record_ids: Callable[[], str] = new_record_id) -> None:
+        self._out = out
+        self._file = file
+        self._record_ids = record_ids
+        self._builder = RecordBuilder(warc_version="1.1")
+        self._offset = out.tell()
+
+    @property
+    def size(self) -> int:
+        return self._offset
+
+    def warcinfo(self, *, filename: str, info: Mapping[str, str], date: datetime) -> WarcRef:
+        block = "".join(f"{name}: {value}\r\n" for name, value in info.items() if value).encode("utf-8")
+        headers = {
+            "WARC-Type": "warcinfo",
+            "WARC-Record-ID": self._record_ids(),
+            "WARC-Date": warc_date(date),
+            "WARC-Filename": filename,
+        }
+        record = self._builder.create_warc_record(
+            "", "warcinfo", payload=io.BytesIO(block), length=len(block), warc_headers_dict=headers
+        )
+        return self._write(record)
+
+    def exchange(
+        self, *, url: str, request: bytes, response: bytes, remote_ip: str | None, date: datetime
+    ) -> WarcRef:
+        """A ``request`` and a ``response`` record; returns where the response is."""
+        request_id, response_id = self._record_ids(), self._record_ids()
+        response_head, body = split_http(response)
+        request_head, request_body = split_http(request)
+        common = {"WARC-Date": warc_date(date), "WARC-Target-URI": url}
+        if remote_ip:
+            common["WARC-IP-Address"] = remote_ip
+        req = self._builder.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(request_body),
+            length=len(request_body),
+            http_headers=RawHead(request_head),
+            warc_headers_dict={"WARC-Type": "request", "WARC-Record-ID": request_id, **common, "WARC-Concurrent-To": response_id},
+        )
+        resp = self._builder.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            http_headers=RawHead(response_head),
+            warc_headers_dict={"WARC-Type": "response", "WARC-Record-ID": response_id, **common},
+        )
+        self._write(req)
+        return self._write(resp)
+
+    def revisit(
+        self,
+        *,
+        url: str,
+        request: bytes,
+        response_head: bytes,
+        date: datetime,
+        refers_to: WarcRef,
+        refers_to_url: str,
+        refers_to_date: str,
+        profile: str,
+        remote_ip: str | None = None,
+    ) -> WarcRef:
+        """A ``request`` and a ``revisit`` record pointing at an earlier response."""
+        if profile not in REVISIT_PROFILES:
+            raise ArchiveError(f"unknown revisit profile {profile!r}: use one of {', '.join(REVISIT_PROFILES)}")
+        request_id, revisit_id = self._record_ids(), self._record_ids()
+        head, _ = split_http(response_head)
+        request_head, request_body = split_http(request)
+        common = {"WARC-Date": warc_date(date), "WARC-Target-URI": url}
+        if remote_ip:
+            common["WARC-IP-Address"] = remote_ip
+        revisit_headers = {
+            "WARC-Type": "revisit",
+            "WARC-Record-ID": revisit_id,
+            **common,
+            "WARC-Profile": REVISIT_PROFILES[profile],
+            "WARC-Refers-To": refers_to.record_id,
+            "WARC-Refers-To-Target-URI": refers_to_url,
+            "WARC-Refers-To-Date": _as_warc_date(refers_to_date),
+        }
+        if profile == "identical-payload-digest":
+            revisit_headers["WARC-Payload-Digest"] = refers_to.payload_digest
+        req = self._builder.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(request_body),
+            length=len(request_body),
+            http_headers=RawHead(request_head),
+            warc_headers_dict={"WARC-Type": "request", "WARC-Record-ID": request_id, **common, "WARC-Concurrent-To": revisit_id},
+        )
+        revisit = self._builder.create_warc_record(url, "revisit", http_headers=RawHead(head), warc_headers_dict=revisit_headers)
+        self._write(req)
+        return self._write(revisit)
+
+    def metadata(self, *, url: str, payload: bytes, content_type: str, refers_to: str | None, date: datetime) -> WarcRef:
+        headers = {"WARC-Type": "metadata", "WARC-Record-ID": self._record_ids(), "WARC-Date": warc_date(date), "WARC-Target-URI": url}
+        if refers_to:
+            headers["WARC-Refers-To"] = refers_to
+        record = self._builder.create_warc_record(
+            url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=content_type, warc_headers_dict=headers
+        )
+        return self._write(record)
+
+    def _write(self, record) -> WarcRef:
+        plain = io.BytesIO()
+        WARCWriter(plain, gzip=False).write_record(record)
+        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        member = compressor.compress(plain.getvalue()) + compressor.flush()
+        offset = self._offset
+        self._out.write(member)
+        self._out.flush()
+        self._offset += len(member)
+        return WarcRef(
+            file=self._file,
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            offset=offset,
+            length=len(member),
+            payload_digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
+        )
+
+
+class DamagedMember(ArchiveError):
+    """A gzip member of a WARC file is truncated or corrupt (``offset`` is where it starts)."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def iter_members(stream: BinaryIO, *, chunk_size: int = 1 << 20) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, length, decompressed bytes) of each gzip member of a ``.warc.gz`` stream.
+
+    zlib checks each member's CRC and length, so unlike a record iterator this notices a
+    damaged or cut-off member; it raises ``DamagedMember`` there.
+    """
+    offset, pending = 0, b""
+    while True:
+        decompressor = zlib.decompressobj(zlib.MAX_WBITS + 16)
+        parts: list[bytes] = []
+        used = 0
+        while not decompressor.eof:
+            if not pending:
+                pending = stream.read(chunk_size)
+                if not pending:
+                    if used:
+                        raise DamagedMember(f"gzip member at offset {offset} is cut off", offset)
+                    return
+            try:
+                parts.append(decompressor.decompress(pending))
+            except zlib.error as exc:
+                raise DamagedMember(f"gzip member at offset {offset} is corrupt: {exc}", offset) from exc
+            used += len(pending) - len(decompressor.unused_data)
+            pending = decompressor.unused_data
+        yield offset, used, b"".join(parts)
+        offset += used
+
+
+def parse_member(member: bytes) -> tuple[StatusAndHeaders, bytes]:
+    """(WARC headers, block) of one decompressed record, the block exactly as stored."""
+    head, sep, rest = member.partition(b"\r\n\r\n")
+    if not sep or not head.startswith(b"WARC/"):
+        raise ArchiveError("not a WARC record: the archive file or the offset/length pointing into it is wrong")
+    headers = StatusAndHeadersParser(["WARC/1.1", "WARC/1.0"], verify=True).parse(io.BytesIO(head + b"\r\n\r\n"))
+    length = int(headers.get_header("Content-Length", "-1"))
+    if length < 0 or len(rest) < length:
+        raise ArchiveError(f"WARC record {headers.get_header('WARC-Record-ID')} is shorter than its Content-Length")
+    return headers, rest[:length]
+
+
+def read_member(data: bytes) -> bytes:
+    """Decompress exactly one gzip member (as addressed by a ``WarcRef``)."""
+    members = list(iter_members(io.BytesIO(data)))
+    if len(members) != 1:
+        raise ArchiveError("the WARC offset/length does not address exactly one record; run `newsarchive verify`")
+    return members[0][2]

@@ -1,0 +1,124 @@
+"""An archive session against a local folder: layout, spool, rotation, reading back."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from archive import ArchiveError, ArchiveReader, ArchiveSession, LocalStore, NotFoundError
+from tests.unit.test_archive_support import REQUEST, RESPONSE, T0, URL, make_article, FakeClock, record_ids, run_tool
+
+WARCINFO = {"software": "newsarchive/test", "isPartOf": "run-1"}
+
+
+def run_session(store, spool, *, urls=(URL,), step=timedelta(seconds=1), **options):
+    """One run: one exchange and one article per URL (``step`` apart), one index page, a run record."""
+    clock = FakeClock()
+    session = ArchiveSession(store, spool_dir=spool, run_id="run-1", warcinfo=WARCINFO,
+                             clock=clock, record_id_factory=record_ids(), **options)
+    with session:
+        articles = []
+        for url in urls:
+            clock.advance(step)
+            ref = session.write_exchange(url=url, request=REQUEST, response=RESPONSE, remote_ip="127.0.0.1", fetched_at=T0)
+            article = make_article(url, warc=ref)
+            session.write_article(article, "added")
+            articles.append(article)
+        session.record_page(url="http://example.org/", page_type="index", reasons=["many links"], warc=None)
+        session.write_run_record({"run_id": "run-1", "pages": len(urls) + 1})
+    return session.close(), articles
+
+
+def test_a_run_lands_in_the_documented_layout_and_reads_back(tmp_path):
+    store = LocalStore(tmp_path / "archive")
+    summary, [article] = run_session(store, tmp_path / "spool")
+    keys = sorted(store.list())
+    [warc] = summary["warcs"]
+    assert warc.startswith("warc/2026/11/22/newsarchive-20261122074006-") and warc.endswith(".warc.gz")
+    stem = warc.rsplit("/", 1)[1][: -len(".warc.gz")]
+    assert keys == sorted([
+        warc,
+        f"indexes/2026/11/22/{stem}.cdxj",
+        f"articles/harbourtimes/2026/11/20/{article.id}.json",
+        "manifests/2026/11/22/run-1.jsonl",
+        "runs/2026/11/22/run-1.json",
+    ])
+    assert summary["pending"] == [] and summary["storage_errors"] == []
+    assert summary["uploaded"] == 5
+    assert not [p for p in (tmp_path / "spool").rglob("*") if p.is_file()], "spool must be empty after upload"
+
+    reader = ArchiveReader(store)
+    assert reader.get(article.id).to_json() == article.to_json()
+    assert reader.raw_response(article) == RESPONSE
+    assert list(reader.runs()) == [{"pages": 2, "run_id": "run-1"}]
+    check = run_tool("warcio", "check", str(tmp_path / "archive" / warc))
+    assert check.returncode == 0, check.stdout
+
+
+def test_manifest_lists_every_object_and_page(tmp_path):
+    store = LocalStore(tmp_path / "archive")
+    summary, [article] = run_session(store, tmp_path / "spool")
+    with store.open(summary["manifest"]) as stream:
+        lines = [json.loads(line) for line in stream]
+    kinds = [(line["kind"], line.get("change")) for line in lines]
+    assert kinds == [("article", "added"), ("page", None), ("run", "added"), ("warc", "added"), ("index", "added")]
+    assert lines[0]["id"] == article.id and lines[0]["warc"]["record_id"] == article.warc.record_id
+    assert lines[1]["page_type"] == "index" and lines[1]["reasons"] == ["many links"]
+    assert all(line["run_id"] == "run-1" for line in lines)
+    for line in lines:
+        if "key" in line:
+            assert store.exists(line["key"]), line
+
+
+def test_warcs_rotate_by_size_and_by_age(tmp_path):
+    urls = [f"http://example.org/news/{n}" for n in range(4)]
+    by_size, _ = run_session(LocalStore(tmp_path / "a"), tmp_path / "s1", urls=urls, max_warc_bytes=1500)
+    assert len(by_size["warcs"]) == 4
+    assert len(set(by_size["warcs"])) == 4
+    by_age, _ = run_session(LocalStore(tmp_path / "b"), tmp_path / "s2", urls=urls,
+                            step=timedelta(minutes=25), max_warc_age_s=3600)
+    # opened at +25 min; +50 and +75 still fit the hour; +100 opens the second file
+    assert len(by_age["warcs"]) == 2
+    reader = ArchiveReader(LocalStore(tmp_path / "a"))
+    for article in reader.articles():
+        assert reader.raw_response(article) == RESPONSE
+
+
+def test_reader_filters_by_outlet_date_language_topic(tmp_path):
+    store = LocalStore(tmp_path / "archive")
+    with ArchiveSession(store, spool_dir=tmp_path / "spool", run_id="r", warcinfo=WARCINFO) as session:
+        for n, (outlet, published, language, topics) in enumerate([
+            ("alpha", "2026-11-01", "en", ("port",)),
+            ("alpha", "2026-11-15T10:00:00Z", "de", ()),
+            ("beta", "2026-11-20", "en", ("port", "rail")),
+            (None, None, "en", ()),
+        ]):
+            session.write_article(make_article(f"http://example.org/{n}", outlet=outlet, published=published,
+                                               language=language, topics=topics), "added")
+    reader = ArchiveReader(store)
+
+    def urls(**filters):
+        return sorted(a.url.rsplit("/", 1)[1] for a in reader.articles(**filters))
+
+    assert urls() == ["0", "1", "2", "3"]
+    assert urls(outlet="alpha") == ["0", "1"]
+    assert urls(outlet="_adhoc") == ["3"]  # undated: filed under its fetch date
+    assert urls(since="2026-11-15") == ["1", "2", "3"]
+    assert urls(since="2026-11-02", until="2026-11-20") == ["1", "2"]
+    assert urls(language="de") == ["1"]
+    assert urls(topic="port") == ["0", "2"]
+    with pytest.raises(NotFoundError, match="newsarchive ls"):
+        reader.get("0123456789abcdef")
+    with pytest.raises(ArchiveError, match="YYYY-MM-DD"):
+        list(reader.articles(since="last week"))
+
+
+def test_close_is_idempotent_and_a_closed_session_refuses_writes(tmp_path):
+    session = ArchiveSession(LocalStore(tmp_path / "a"), spool_dir=tmp_path / "s", run_id="r", warcinfo=WARCINFO)
+    first = session.close()
+    assert session.close() is first
+    assert first["warcs"] == []
+    with pytest.raises(ArchiveError, match="closed"):
+        session.write_exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip=None, fetched_at=T0)
