@@ -1,0 +1,388 @@
+"""Discovery parsers: what feeds, sitemaps and section pages announce.
+
+Pure functions of (body bytes, URL). They keep what the announcement says about each
+article (title, dates, language, keywords), which Scrapy's own sitemap parser drops for
+Google News sitemaps, so extraction can use it as a second opinion.
+
+The bodies come from the internet and are treated as hostile: entity declarations are
+refused (no XML bombs), gzip is inflated only up to a cap, entry counts are capped, and
+anything that is not the expected document raises :class:`DiscoveryError`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Iterable, Iterator, Literal
+from urllib.parse import urldefrag, urljoin
+
+import lxml.html
+from lxml import etree
+
+from crawler.urls import canonicalize_url
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_ENTRIES",
+    "DiscoveryError",
+    "Entry",
+    "SitemapDoc",
+    "canonicalize_url",
+    "extract_links",
+    "parse_feed",
+    "parse_sitemap",
+]
+
+log = logging.getLogger(__name__)
+
+# The sitemaps protocol caps a sitemap at 50,000 URLs and 50 MB uncompressed; no
+# legitimate feed or sitemap is larger, so anything beyond is refused or cut.
+MAX_BODY_BYTES = 50 * 1024 * 1024
+MAX_ENTRIES = 50_000
+
+Source = Literal["feed", "sitemap", "news-sitemap"]
+
+
+class DiscoveryError(ValueError):
+    """Raised by the parsers when a body is not a usable feed, sitemap or page."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article URL as a feed or sitemap announced it; dates are ISO 8601 or None."""
+
+    url: str
+    title: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    keywords: tuple[str, ...] = ()
+    source: Source = "feed"
+
+
+@dataclass(frozen=True)
+class SitemapDoc:
+    """A parsed sitemap: a ``urlset`` has entries, a ``sitemapindex`` has children.
+
+    ``children`` are ``(url, lastmod)`` pairs of the sitemaps an index points to.
+    """
+
+    kind: Literal["urlset", "sitemapindex"]
+    entries: list[Entry] = field(default_factory=list)
+    children: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------ bytes to tree
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S)
+_XML_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+    remove_comments=True, remove_pis=True,
+)
+
+
+def _gunzip(body: bytes, url: str) -> bytes:
+    """Inflate a gzip body, refusing one that inflates beyond MAX_BODY_BYTES."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(body, MAX_BODY_BYTES + 1)
+    except zlib.error as exc:
+        raise DiscoveryError(f"{url}: corrupt gzip body ({exc}); fetch it again") from None
+    if len(data) > MAX_BODY_BYTES:
+        raise DiscoveryError(f"{url}: gzip body inflates beyond {MAX_BODY_BYTES} bytes "
+                             "(the sitemaps protocol limit); refusing it as a likely gzip bomb")
+    if not inflater.eof:
+        raise DiscoveryError(f"{url}: truncated gzip body; the download was cut short, fetch it again")
+    return data
+
+
+def _xml_root(body: bytes, url: str, what: str) -> etree._Element:
+    if body[:2] == _GZIP_MAGIC:
+        body = _gunzip(body, url)
+    if len(body) > MAX_BODY_BYTES:
+        raise DiscoveryError(f"{url}: {what} of {len(body)} bytes exceeds {MAX_BODY_BYTES}; refusing it")
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    body = body.lstrip()  # stray whitespace before <?xml is common and harmless
+    if not body:
+        raise DiscoveryError(f"{url}: empty body where a {what} was expected")
+    if _HTML_START.match(body[:4096]):
+        raise DiscoveryError(f"{url}: got an HTML page, not a {what}; the URL may have moved, "
+                             "open it in a browser and correct the outlet spec")
+    try:
+        # The parser never expands entities nor fetches DTDs; libxml2 also stops
+        # entity amplification, which surfaces here as a syntax error.
+        root = etree.fromstring(body, _XML_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise DiscoveryError(f"{url}: not well-formed XML ({exc}); the {what} may be truncated "
+                             "or not XML at all") from None
+    if root is None:
+        raise DiscoveryError(f"{url}: no XML document in the body")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        # Entity declarations have no use in feeds; they are how XML bombs and
+        # external-file reads are built.
+        raise DiscoveryError(f"{url}: the {what} declares XML entities; refused as unsafe")
+    if _local(root) == "html":
+        raise DiscoveryError(f"{url}: got an XHTML page, not a {what}; correct the outlet spec")
+    return root
+
+
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _children(element: etree._Element, name: str) -> Iterator[etree._Element]:
+    """Direct children with the given local name, whatever their namespace."""
+    for child in element:
+        if _local(child) == name:
+            yield child
+
+
+def _first(element: etree._Element, *names: str) -> etree._Element | None:
+    for name in names:
+        for child in _children(element, name):
+            return child
+    return None
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    text = " ".join("".join(element.itertext()).split())
+    return text or None
+
+
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def _title(element: etree._Element | None) -> str | None:
+    """Plain-text title: feeds often escape or CDATA-wrap HTML inside titles."""
+    text = _text(element)
+    if not text:
+        return None
+    return " ".join(_TAG.sub(" ", html.unescape(text)).split()) or None
+
+
+def _child_text(element: etree._Element, *names: str) -> str | None:
+    for name in names:
+        for child in _children(element, name):
+            text = _text(child)
+            if text:
+                return text
+    return None
+
+
+# ---------------------------------------------------------------------------- dates
+
+def _iso_date(text: str | None) -> str | None:
+    """ISO 8601 from an RFC 822 or W3C date; None when it cannot be read."""
+    if not text:
+        return None
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return datetime.strptime(text, "%Y-%m-%d").date().isoformat()
+        except ValueError:
+            return None
+    try:
+        return datetime.fromisoformat(text.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} ", text) else text).isoformat()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+# ---------------------------------------------------------------------------- feeds
+
+def _absolute(link: str | None, base: str) -> str | None:
+    """An absolute http(s) URL without fragment, or None for anything else."""
+    if not link:
+        return None
+    url = urldefrag(urljoin(base, link.strip()))[0]
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def _keywords(values: Iterable[str | None]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for value in values:
+        if value:
+            seen.setdefault(" ".join(value.split()), None)
+    return tuple(seen)
+
+
+def _rss_item(item: etree._Element, base: str, language: str | None) -> Entry | None:
+    link = _child_text(item, "link")
+    if not link:
+        guid = _first(item, "guid")
+        if guid is not None and guid.get("isPermaLink", "true").lower() != "false":
+            link = _text(guid)
+    if not link:
+        # RSS 1.0 items name their URL in rdf:about.
+        link = next((v for k, v in item.attrib.items() if etree.QName(k).localname == "about"), None)
+    url = _absolute(link, base)
+    if url is None:
+        return None
+    categories = [_text(c) for c in _children(item, "category")]
+    categories += [_text(c) for c in _children(item, "subject")]  # dc:subject
+    return Entry(
+        url=url,
+        title=_title(_first(item, "title")),
+        published=_iso_date(_child_text(item, "pubDate", "date", "published", "issued")),
+        modified=_iso_date(_child_text(item, "updated", "modified")),
+        language=_child_text(item, "language") or language,
+        keywords=_keywords(categories),
+        source="feed",
+    )
+
+
+def _atom_link(entry: etree._Element) -> str | None:
+    fallback = None
+    for link in _children(entry, "link"):
+        rel = link.get("rel", "alternate")
+        if rel == "alternate" and link.get("type", "text/html") in ("text/html", "application/xhtml+xml"):
+            return link.get("href")
+        if rel == "alternate" and fallback is None:
+            fallback = link.get("href")
+    return fallback
+
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+
+
+def _atom_entry(entry: etree._Element, base: str, language: str | None) -> Entry | None:
+    base = urljoin(base, entry.get(_XML_BASE) or "")
+    url = _absolute(_atom_link(entry), base)
+    if url is None:
+        return None
+    return Entry(
+        url=url,
+        title=_title(_first(entry, "title")),
+        published=_iso_date(_child_text(entry, "published", "issued")),
+        modified=_iso_date(_child_text(entry, "updated", "modified")),
+        language=entry.get(_XML_LANG) or language,
+        keywords=_keywords(c.get("term") or c.get("label") for c in _children(entry, "category")),
+        source="feed",
+    )
+
+
+def _capped(entries: Iterable[Entry | None], url: str) -> list[Entry]:
+    result: list[Entry] = []
+    for entry in entries:
+        if entry is None:
+            continue
+        if len(result) == MAX_ENTRIES:
+            log.warning("%s: more than %d entries; keeping the first %d", url, MAX_ENTRIES, MAX_ENTRIES)
+            break
+        result.append(entry)
+    return result
+
+
+def parse_feed(body: bytes, url: str) -> list[Entry]:
+    """Entries of an RSS 0.9x/2.0, RSS 1.0 (RDF) or Atom feed, in document order.
+
+    Relative links are resolved against ``url`` (and Atom ``xml:base``); entries without
+    an http(s) link are skipped. Raises :class:`DiscoveryError` for anything else.
+    """
+    root = _xml_root(body, url, "feed")
+    kind = _local(root)
+    if kind == "rss":
+        channel = _first(root, "channel")
+        if channel is None:
+            raise DiscoveryError(f"{url}: RSS document without a <channel>")
+        language = _child_text(channel, "language")
+        return _capped((_rss_item(i, url, language) for i in _children(channel, "item")), url)
+    if kind == "RDF":
+        channel = _first(root, "channel")
+        language = _child_text(channel, "language") if channel is not None else None
+        return _capped((_rss_item(i, url, language) for i in _children(root, "item")), url)
+    if kind == "feed":
+        base = urljoin(url, root.get(_XML_BASE) or "")
+        language = root.get(_XML_LANG)
+        return _capped((_atom_entry(e, base, language) for e in _children(root, "entry")), url)
+    if kind in ("urlset", "sitemapindex"):
+        raise DiscoveryError(f"{url}: this is a sitemap, not a feed; list it under sitemaps:")
+    raise DiscoveryError(f"{url}: <{kind}> is not an RSS or Atom feed root")
+
+
+# ---------------------------------------------------------------------------- sitemaps
+
+def _sitemap_url(element: etree._Element, base: str) -> Entry | None:
+    url = _absolute(_child_text(element, "loc"), base)
+    if url is None:
+        return None
+    modified = _iso_date(_child_text(element, "lastmod"))
+    news = _first(element, "news")
+    if news is None:
+        return Entry(url=url, modified=modified, source="sitemap")
+    publication = _first(news, "publication")
+    keywords = _child_text(news, "keywords") or ""
+    return Entry(
+        url=url,
+        title=_title(_first(news, "title")),
+        published=_iso_date(_child_text(news, "publication_date")),
+        modified=modified,
+        language=_child_text(publication, "language") if publication is not None else None,
+        keywords=_keywords(k.strip() for k in keywords.split(",")),
+        source="news-sitemap",
+    )
+
+
+def parse_sitemap(body: bytes, url: str) -> SitemapDoc:
+    """A sitemap (``urlset``, news fields kept) or sitemap index, gzip or plain.
+
+    ``lastmod`` becomes :attr:`Entry.modified`; ``news:publication_date`` becomes
+    :attr:`Entry.published`. Raises :class:`DiscoveryError` for anything else.
+    """
+    root = _xml_root(body, url, "sitemap")
+    kind = _local(root)
+    if kind == "urlset":
+        return SitemapDoc("urlset", entries=_capped((_sitemap_url(u, url) for u in _children(root, "url")), url))
+    if kind == "sitemapindex":
+        children: list[tuple[str, str | None]] = []
+        for sitemap in _children(root, "sitemap"):
+            child = _absolute(_child_text(sitemap, "loc"), url)
+            if child is not None and len(children) < MAX_ENTRIES:
+                children.append((child, _iso_date(_child_text(sitemap, "lastmod"))))
+        return SitemapDoc("sitemapindex", children=children)
+    if kind in ("rss", "RDF", "feed"):
+        raise DiscoveryError(f"{url}: this is a feed, not a sitemap; list it under feeds:")
+    raise DiscoveryError(f"{url}: <{kind}> is not a sitemap root (urlset or sitemapindex)")
+
+
+# ---------------------------------------------------------------------------- pages
+
+def extract_links(body: bytes, url: str) -> list[str]:
+    """Absolute http(s) links of an HTML page, in document order, without duplicates.
+
+    Honours ``<base href>``; fragments are dropped; ``javascript:``/``mailto:`` ignored.
+    """
+    if not body.strip():
+        return []
+    if len(body) > MAX_BODY_BYTES:
+        raise DiscoveryError(f"{url}: page of {len(body)} bytes exceeds {MAX_BODY_BYTES}; refusing it")
+    try:
+        document = lxml.html.document_fromstring(body)
+    except (etree.ParserError, ValueError) as exc:
+        raise DiscoveryError(f"{url}: cannot parse as HTML ({exc})") from None
+    base = url
+    for element in document.iter("base"):
+        if element.get("href"):
+            base = urljoin(url, element.get("href").strip())
+            break
+    links: dict[str, None] = {}
+    for element in document.iter("a", "area"):
+        link = _absolute(element.get("href"), base)
+        if link is not None:
+            links.setdefault(link, None)
+    return list(links)
