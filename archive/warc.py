@@ -120,30 +120,8 @@ class WarcWriter:
         self, *, url: str, request: bytes, response: bytes, remote_ip: str | None, date: datetime
     ) -> WarcRef:
         """A ``request`` and a ``response`` record; returns where the response is."""
-        request_id, response_id = self._record_ids(), self._record_ids()
-        response_head, body = split_http(response)
-        request_head, request_body = split_http(request)
-        common = {"WARC-Date": warc_date(date), "WARC-Target-URI": url}
-        if remote_ip:
-            common["WARC-IP-Address"] = remote_ip
-        req = self._builder.create_warc_record(
-            url,
-            "request",
-            payload=io.BytesIO(request_body),
-            length=len(request_body),
-            http_headers=RawHead(request_head),
-            warc_headers_dict={"WARC-Type": "request", "WARC-Record-ID": request_id, **common, "WARC-Concurrent-To": response_id},
-        )
-        resp = self._builder.create_warc_record(
-            url,
-            "response",
-            payload=io.BytesIO(body),
-            length=len(body),
-            http_headers=RawHead(response_head),
-            warc_headers_dict={"WARC-Type": "response", "WARC-Record-ID": response_id, **common},
-        )
-        self._write(req)
-        return self._write(resp)
+        head, body = split_http(response)
+        return self._pair(url=url, request=request, rec_type="response", head=head, body=body, date=date, remote_ip=remote_ip)
 
     def revisit(
         self,
@@ -161,34 +139,49 @@ class WarcWriter:
         """A ``request`` and a ``revisit`` record pointing at an earlier response."""
         if profile not in REVISIT_PROFILES:
             raise ArchiveError(f"unknown revisit profile {profile!r}: use one of {', '.join(REVISIT_PROFILES)}")
-        request_id, revisit_id = self._record_ids(), self._record_ids()
-        head, _ = split_http(response_head)
-        request_head, request_body = split_http(request)
-        common = {"WARC-Date": warc_date(date), "WARC-Target-URI": url}
-        if remote_ip:
-            common["WARC-IP-Address"] = remote_ip
-        revisit_headers = {
-            "WARC-Type": "revisit",
-            "WARC-Record-ID": revisit_id,
-            **common,
+        extra = {
             "WARC-Profile": REVISIT_PROFILES[profile],
             "WARC-Refers-To": refers_to.record_id,
             "WARC-Refers-To-Target-URI": refers_to_url,
             "WARC-Refers-To-Date": _as_warc_date(refers_to_date),
         }
         if profile == "identical-payload-digest":
-            revisit_headers["WARC-Payload-Digest"] = refers_to.payload_digest
-        req = self._builder.create_warc_record(
-            url,
-            "request",
-            payload=io.BytesIO(request_body),
-            length=len(request_body),
-            http_headers=RawHead(request_head),
-            warc_headers_dict={"WARC-Type": "request", "WARC-Record-ID": request_id, **common, "WARC-Concurrent-To": revisit_id},
+            extra["WARC-Payload-Digest"] = refers_to.payload_digest
+        head, _ = split_http(response_head)
+        return self._pair(
+            url=url, request=request, rec_type="revisit", head=head, body=b"", date=date, remote_ip=remote_ip, extra=extra
         )
-        revisit = self._builder.create_warc_record(url, "revisit", http_headers=RawHead(head), warc_headers_dict=revisit_headers)
-        self._write(req)
-        return self._write(revisit)
+
+    def _pair(
+        self,
+        *,
+        url: str,
+        request: bytes,
+        rec_type: str,
+        head: bytes,
+        body: bytes,
+        date: datetime,
+        remote_ip: str | None,
+        extra: Mapping[str, str] | None = None,
+    ) -> WarcRef:
+        """The request record, then the response or revisit record it is concurrent to."""
+        request_id, main_id = self._record_ids(), self._record_ids()
+        common = {"WARC-Date": warc_date(date), "WARC-Target-URI": url}
+        if remote_ip:
+            common["WARC-IP-Address"] = remote_ip
+        request_head, request_body = split_http(request)
+        self._write(self._http_record(
+            url, "request", request_head, request_body,
+            {"WARC-Type": "request", "WARC-Record-ID": request_id, **common, "WARC-Concurrent-To": main_id},
+        ))
+        return self._write(self._http_record(
+            url, rec_type, head, body, {"WARC-Type": rec_type, "WARC-Record-ID": main_id, **common, **(extra or {})}
+        ))
+
+    def _http_record(self, url: str, rec_type: str, head: bytes, body: bytes, headers: Mapping[str, str]):
+        return self._builder.create_warc_record(
+            url, rec_type, payload=io.BytesIO(body), length=len(body), http_headers=RawHead(head), warc_headers_dict=dict(headers)
+        )
 
     def metadata(self, *, url: str, payload: bytes, content_type: str, refers_to: str | None, date: datetime) -> WarcRef:
         headers = {"WARC-Type": "metadata", "WARC-Record-ID": self._record_ids(), "WARC-Date": warc_date(date), "WARC-Target-URI": url}

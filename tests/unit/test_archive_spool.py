@@ -1,0 +1,122 @@
+"""The spool: a store that fails mid-run loses nothing, a killed writer's files are recovered."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from archive import ArchiveReader, ArchiveSession, LocalStore, flush_spool
+from tests.unit.test_archive_support import REQUEST, RESPONSE, T0, make_article, run_tool
+
+REPO = Path(__file__).resolve().parents[2]
+WARCINFO = {"software": "newsarchive/test"}
+
+
+def write_pages(session: ArchiveSession, first: int, count: int) -> list[str]:
+    ids = []
+    for n in range(first, first + count):
+        url = f"http://example.org/news/{n}"
+        ref = session.write_exchange(url=url, request=REQUEST, response=RESPONSE, remote_ip=None, fetched_at=T0)
+        ids.append(make_article(url, warc=ref).id)
+        session.write_article(make_article(url, warc=ref), "added")
+    return ids
+
+
+def spooled(spool: Path) -> list[Path]:
+    return [p for p in spool.rglob("*") if p.is_file()]
+
+
+def test_a_store_that_fails_mid_run_loses_and_duplicates_nothing(tmp_path):
+    root = tmp_path / "archive"
+    store = LocalStore(root)
+    spool = tmp_path / "spool"
+    session = ArchiveSession(store, spool_dir=spool, run_id="r", warcinfo=WARCINFO, max_warc_bytes=1)
+    ids = write_pages(session, 0, 2)  # each exchange rotates, so uploads happen mid-run
+    uploaded_before = sorted(store.list())
+    assert any(key.startswith("articles/") for key in uploaded_before)
+    root.rename(tmp_path / "moved")
+    root.write_text("the disk is gone")  # every write below the root now fails
+    ids += write_pages(session, 2, 3)
+    summary = session.close()
+    assert summary["storage_errors"] and summary["pending"]
+    assert spooled(spool), "what could not be uploaded must stay in the spool"
+
+    root.unlink()
+    (tmp_path / "moved").rename(root)
+    report = flush_spool(store, spool)
+    assert report.error is None and report.pending == []
+    assert spooled(spool) == []
+    keys = sorted(store.list())
+    assert len(keys) == len(set(keys))
+    reader = ArchiveReader(store)
+    assert sorted(a.id for a in reader.articles()) == sorted(ids)
+    # one byte per file: every exchange and every article record opened a new WARC
+    assert [k for k in keys if k.startswith("warc/")] == sorted(summary["warcs"])
+    assert len(summary["warcs"]) == 10
+    assert len([k for k in keys if k.startswith("indexes/")]) == 10
+    for article in reader.articles():
+        assert reader.raw_response(article) == RESPONSE
+    with store.open(summary["manifest"]) as stream:
+        manifest = [json.loads(line) for line in stream]
+    assert sorted(line["id"] for line in manifest if line["kind"] == "article") == sorted(ids)
+
+
+KILLED_WRITER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from archive import ArchiveSession, LocalStore
+    from tests.unit.test_archive_spool import write_pages, WARCINFO
+    session = ArchiveSession(LocalStore(Path(sys.argv[1])), spool_dir=Path(sys.argv[2]), run_id="killed", warcinfo=WARCINFO)
+    write_pages(session, 0, 2)
+    session.record_page(url="http://example.org/", page_type="index", reasons=["links"], warc=None)
+    # die in the middle of a record and of a manifest line
+    session._warc.file.stream.write(b"\\x1f\\x8b\\x08\\x00 half a gzip member")
+    session._warc.file.stream.flush()
+    session._manifest.stream.write(b'{"kind": "page", "url": "http://exa')
+    session._manifest.stream.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+    """
+)
+
+
+def test_files_of_a_killed_writer_are_recovered_by_flush(tmp_path):
+    store, spool = LocalStore(tmp_path / "archive"), tmp_path / "spool"
+    proc = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(tmp_path / "archive"), str(spool)], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert sorted(p.suffix for p in spooled(spool)) == [".json", ".json", ".open", ".open"]
+    assert list(store.list()) == []
+
+    report = flush_spool(store, spool)
+    assert len(report.recovered) == 2 and report.error is None
+    assert spooled(spool) == []
+    [warc] = [k for k in store.list("warc/")]
+    check = run_tool("warcio", "check", str(tmp_path / "archive" / warc))
+    assert check.returncode == 0, check.stdout
+    reader = ArchiveReader(store)
+    assert [reader.raw_response(a) for a in reader.articles()] == [RESPONSE, RESPONSE]
+    assert len(list(store.list("indexes/"))) == 1
+    [manifest] = list(store.list("manifests/"))
+    with store.open(manifest) as stream:
+        lines = [json.loads(line) for line in stream]
+    assert [line["kind"] for line in lines] == ["article", "article", "page"]
+
+
+def test_flush_leaves_files_of_a_live_writer_alone(tmp_path):
+    store, spool = LocalStore(tmp_path / "archive"), tmp_path / "spool"
+    session = ArchiveSession(store, spool_dir=spool, run_id="live", warcinfo=WARCINFO)
+    write_pages(session, 0, 1)
+    report = flush_spool(store, spool)
+    assert report.recovered == []
+    assert len([p for p in spooled(spool) if p.name.endswith(".open")]) == 2
+    assert list(store.list("warc/")) == []
+    write_pages(session, 1, 1)  # the writer carries on unharmed
+    summary = session.close()
+    assert summary["pending"] == [] and len(list(store.list("articles/"))) == 2
+    assert os.listdir(spool) == []
