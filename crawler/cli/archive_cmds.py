@@ -15,6 +15,7 @@ from typing import Any, Callable
 import click
 
 from archive import ArchiveError, ArchiveReader, StorageError, flush_spool, store_from_uri
+from archive.verify import verify_archive
 from crawler.cli.options import archive_option
 from crawler.hub import home_dir
 
@@ -125,4 +126,22 @@ def flush_cmd(archive: str, as_json: bool) -> None:
         sys.exit(1)
 
 
-COMMANDS: list[click.Command] = [ls_cmd, cat_cmd, raw_cmd, export_cmd, flush_cmd]
+@click.command("verify")
+@archive_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_fails_cleanly
+def verify_cmd(archive: str, as_json: bool) -> None:
+    """Check WARC records and digests, indexes, article links and manifests; exit 1 on any problem."""
+    report = verify_archive(store_from_uri(archive))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True))
+    else:
+        for problem in report.problems:
+            click.echo(str(problem))
+        click.echo(f"{'ok' if report.ok else 'PROBLEMS'}: {report.warcs} WARC files ({report.records} records), "
+                   f"{report.articles} articles, {report.manifests} manifests, {len(report.problems)} problems")
+    if not report.ok:
+        sys.exit(1)
+
+
+COMMANDS: list[click.Command] = [ls_cmd, cat_cmd, raw_cmd, export_cmd, flush_cmd, verify_cmd]

@@ -70,3 +70,30 @@ def test_errors_are_one_line_with_exit_code_1(local_archive, s3):
     assert no_bucket.exit_code == 1 and "bucket 'absent' does not exist" in no_bucket.output
     bad_date = CliRunner().invoke(main, ["ls", "--archive", archive, "--since", "yesterday"])
     assert bad_date.exit_code == 1 and "YYYY-MM-DD" in bad_date.output
+
+
+def test_verify_reports_problems_with_exit_code_1(local_archive, tmp_path):
+    archive, _ = local_archive
+    clean = invoke("verify", "--archive", archive)
+    assert clean.exit_code == 0 and clean.output.startswith("ok: 1 WARC files (4 records), 1 articles")
+    warc = next(LocalStore(tmp_path / "archive").list("warc/"))
+    path = tmp_path / "archive" / warc
+    path.write_bytes(path.read_bytes()[:-3])
+    damaged = CliRunner().invoke(main, ["verify", "--archive", archive, "--json"])
+    assert damaged.exit_code == 1
+    report = json.loads(damaged.output)
+    assert not report["ok"] and report["problems"][0]["key"] == warc
+
+
+def test_flush_uploads_what_a_failed_run_left(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path / "home"))
+    blocked = tmp_path / "blocked"
+    blocked.write_text("not a folder")
+    summary, [article] = run_session(LocalStore(blocked), tmp_path / "home" / "spool")
+    assert summary["pending"]
+    target = str(tmp_path / "archive")
+    result = invoke("flush", "--archive", target, "--json")
+    assert result.exit_code == 0
+    assert sorted(json.loads(result.output)["uploaded"]) == sorted(summary["pending"])
+    assert invoke("cat", article.id, "--archive", target).output == article.to_json()
+    assert invoke("flush", "--archive", target).output.startswith("uploaded 0 objects")

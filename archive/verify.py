@@ -1,0 +1,185 @@
+"""``newsarchive verify``: is the archive whole and consistent?
+
+Checks every WARC record by record (gzip CRC and length of each member, WARC block and
+payload digests: ``warcio check`` alone passes some damaged gzip members), that each WARC
+has its CDXJ index and the index points at record boundaries, that every article JSON is
+valid, filed under the right key and linked to the response record it names, and that
+every manifest line parses and names objects that exist.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import jsonschema
+from warcio.archiveiterator import ArchiveIterator
+
+import extract.article
+from archive.errors import ArchiveError, StorageError
+from archive.layout import WARC_SUFFIX, article_key, index_key
+from archive.storage import ObjectStore
+from archive.warc import DamagedMember, iter_members, parse_member, read_member
+from extract.article import Article
+
+__all__ = ["Problem", "VerifyReport", "verify_archive"]
+
+_SCHEMA_PATH = Path(extract.article.__file__).with_name("schema") / "article.schema.json"
+_LINKED_TYPES = ("response", "revisit")
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.message}"
+
+
+@dataclass
+class VerifyReport:
+    warcs: int = 0
+    records: int = 0
+    articles: int = 0
+    manifests: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "warcs": self.warcs,
+            "records": self.records,
+            "articles": self.articles,
+            "manifests": self.manifests,
+            "problems": [{"key": p.key, "message": p.message} for p in self.problems],
+        }
+
+
+def verify_archive(store: ObjectStore) -> VerifyReport:
+    """Check the whole archive; every problem found is reported, none raised."""
+    report = VerifyReport()
+    for key in store.list("warc/"):
+        if key.endswith(WARC_SUFFIX):
+            report.warcs += 1
+            report.problems += _check_warc(store, key, report)
+    validator = jsonschema.Draft202012Validator(json.loads(_SCHEMA_PATH.read_text(encoding="utf-8")))
+    for key in store.list("articles/"):
+        report.articles += 1
+        report.problems += _check_article(store, key, validator)
+    for key in store.list("manifests/"):
+        report.manifests += 1
+        report.problems += _check_manifest(store, key)
+    return report
+
+
+def _check_warc(store: ObjectStore, key: str, report: VerifyReport) -> Iterator[Problem]:
+    boundaries: set[tuple[int, int]] = set()
+    try:
+        with store.open(key) as stream:
+            for offset, length, member in iter_members(stream):
+                boundaries.add((offset, length))
+                report.records += 1
+                yield from (Problem(key, f"record at offset {offset}: {m}") for m in _record_problems(member, first=offset == 0))
+    except DamagedMember as exc:
+        yield Problem(key, f"{exc}; the file is damaged from there on (restore it from a copy, or re-crawl)")
+    except StorageError as exc:
+        yield Problem(key, str(exc))
+    yield from _check_index(store, key, boundaries)
+
+
+def _record_problems(member: bytes, *, first: bool) -> Iterator[str]:
+    records = ArchiveIterator(io.BytesIO(member), check_digests=True)
+    try:
+        record = next(records)
+        rec_type = record.rec_type
+        stream = record.content_stream()
+        while stream.read(1 << 16):
+            pass
+        yield from (f"{rec_type}: {problem}" for problem in record.digest_checker.problems)
+        if first and rec_type != "warcinfo":
+            yield f"the first record is a {rec_type}, not warcinfo"
+        if next(records, None) is not None:
+            yield "a gzip member holds more than one record: offsets in indexes would be wrong"
+    except (StopIteration, ValueError, EOFError) as exc:
+        yield f"not a WARC record: {exc or 'empty'}"
+
+
+def _check_index(store: ObjectStore, key: str, boundaries: set[tuple[int, int]]) -> Iterator[Problem]:
+    index = index_key(key)
+    try:
+        with store.open(index) as stream:
+            lines = stream.read().decode("utf-8").splitlines()
+    except StorageError:
+        yield Problem(key, f"no CDXJ index at {index}: run `newsarchive flush` if it is still spooled")
+        return
+    for number, line in enumerate(lines, 1):
+        try:
+            entry = json.loads(line.split(" ", 2)[2])
+            point = (int(entry["offset"]), int(entry["length"]))
+        except (IndexError, KeyError, ValueError):
+            yield Problem(index, f"line {number} is not a CDXJ line")
+            continue
+        if point not in boundaries:
+            yield Problem(index, f"line {number} points at offset {point[0]}, length {point[1]}: not a record of {key}")
+
+
+def _check_article(store: ObjectStore, key: str, validator: jsonschema.Draft202012Validator) -> Iterator[Problem]:
+    try:
+        with store.open(key) as stream:
+            data = json.loads(stream.read())
+    except (StorageError, ValueError) as exc:
+        yield Problem(key, f"unreadable article JSON: {exc}")
+        return
+    for error in validator.iter_errors(data):
+        yield Problem(key, f"schema: {error.json_path}: {error.message}")
+    try:
+        article = Article.from_dict(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        yield Problem(key, f"not an article: {exc}")
+        return
+    if key != article_key(article):
+        yield Problem(key, f"filed under the wrong key; its id, outlet and date say {article_key(article)}")
+    ref = article.warc
+    if ref is None:
+        yield Problem(key, "no WARC link: the article cannot be traced to a capture")
+        return
+    try:
+        headers, _ = parse_member(read_member(store.read_range(ref.file, ref.offset, ref.length)))
+    except (StorageError, ArchiveError) as exc:
+        yield Problem(key, f"WARC link {ref.file}@{ref.offset} is broken: {exc}")
+        return
+    if headers.get_header("WARC-Record-ID") != ref.record_id:
+        yield Problem(key, f"{ref.file}@{ref.offset} is {headers.get_header('WARC-Record-ID')}, not {ref.record_id}")
+    elif headers.get_header("WARC-Type") not in _LINKED_TYPES:
+        yield Problem(key, f"links to a {headers.get_header('WARC-Type')} record, not a response")
+    elif headers.get_header("WARC-Payload-Digest") != ref.payload_digest:
+        yield Problem(key, f"payload digest {ref.payload_digest} differs from the record's {headers.get_header('WARC-Payload-Digest')}")
+
+
+def _check_manifest(store: ObjectStore, key: str) -> Iterator[Problem]:
+    try:
+        with store.open(key) as stream:
+            lines = stream.read().decode("utf-8").splitlines()
+    except (StorageError, UnicodeDecodeError) as exc:
+        yield Problem(key, f"unreadable manifest: {exc}")
+        return
+    for number, line in enumerate(lines, 1):
+        try:
+            entry = json.loads(line)
+            kind = entry["kind"]
+        except (ValueError, KeyError, TypeError):
+            yield Problem(key, f"line {number} is not a manifest entry")
+            continue
+        listed = entry.get("key")
+        if listed and not store.exists(listed):
+            yield Problem(key, f"line {number} lists {listed}, which is not in the archive ({kind})")
+        if kind == "article" and listed and not listed.endswith(f"/{entry.get('id')}.json"):
+            yield Problem(key, f"line {number}: article id {entry.get('id')} does not match {listed}")

@@ -1,0 +1,78 @@
+"""``verify`` finds each kind of damage, including what ``warcio check`` lets through."""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import replace
+
+import pytest
+
+from archive import LocalStore
+from archive.layout import index_key
+from archive.verify import verify_archive
+from tests.unit.test_archive_session import run_session
+from tests.unit.test_archive_support import run_tool
+
+
+@pytest.fixture
+def archive(tmp_path):
+    store = LocalStore(tmp_path / "archive")
+    summary, [article] = run_session(store, tmp_path / "spool")
+    return store, summary, article
+
+
+def problems(store) -> list[str]:
+    return [str(p) for p in verify_archive(store).problems]
+
+
+def test_a_fresh_archive_verifies_clean(archive):
+    store, _, _ = archive
+    report = verify_archive(store)
+    assert report.ok, report.problems
+    assert (report.warcs, report.records, report.articles, report.manifests) == (1, 4, 1, 1)
+
+
+def test_a_cut_off_last_record_is_found_although_warcio_check_passes(archive):
+    store, summary, _ = archive
+    path = store.root / summary["warcs"][0]
+    path.write_bytes(path.read_bytes()[:-7])  # only the gzip trailer of the last record is gone
+    assert run_tool("warcio", "check", str(path)).returncode == 0
+    assert any("is cut off" in p for p in problems(store))
+
+
+def test_a_record_that_no_longer_matches_its_digest(archive):
+    store, summary, article = archive
+    path = store.root / summary["warcs"][0]
+    data = path.read_bytes()
+    ref = article.warc
+    record = zlib.decompress(data[ref.offset : ref.offset + ref.length], zlib.MAX_WBITS + 16)
+    tampered = record.replace(b"Content-Encoding: gzip", b"Content-Encoding: gzix")
+    squeezer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    member = squeezer.compress(tampered) + squeezer.flush()
+    path.write_bytes(data[: ref.offset] + member + data[ref.offset + ref.length :])
+    found = problems(store)
+    assert any("block digest failed" in p for p in found), found
+
+
+def test_broken_links_misfiled_articles_and_missing_indexes(archive):
+    store, summary, article = archive
+    key = next(store.list("articles/"))
+    store.put_bytes(key, replace(article, warc=replace(article.warc, offset=article.warc.offset + 1)).to_json().encode())
+    store.put_bytes(key.replace("/20/", "/21/"), article.to_json().encode())
+    (store.root / index_key(summary["warcs"][0])).unlink()
+    found = problems(store)
+    assert any(p.startswith(key) and "WARC link" in p for p in found), found
+    assert any("/21/" in p and "filed under the wrong key" in p for p in found), found
+    assert any("no CDXJ index" in p for p in found), found
+
+
+def test_manifest_lines_must_name_objects_that_exist(archive):
+    store, summary, _ = archive
+    with store.open(summary["manifest"]) as stream:
+        text = stream.read().decode()
+    entry = {"kind": "article", "run_id": "run-1", "key": "articles/x/2026/01/01/0000000000000000.json", "id": "0000000000000000"}
+    store.put_bytes(summary["manifest"], (text + json.dumps(entry) + "\nnot json\n").encode())
+    found = problems(store)
+    assert any("which is not in the archive" in p for p in found), found
+    assert any("line 7 is not a manifest entry" in p for p in found), found
