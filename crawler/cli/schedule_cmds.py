@@ -1,3 +1,257 @@
-"""Commands of this group are registered in COMMANDS."""
+"""``newsarchive schedule``, ``runs`` and ``health``: the crawl service and what it saw."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from crawler.cli.options import archive_option, parse_settings, settings_option
+
+__all__ = ["COMMANDS"]
+
+_jobstore_option = click.option(
+    "--jobstore",
+    metavar="URL",
+    help="SQLAlchemy URL of the job store and run log (default: sqlite:///$NEWSARCHIVE_HOME/jobs.sqlite).",
+)
+
+
+@click.command()
+@click.option("--list", "list_only", is_flag=True, help="Show the stored jobs, their next run times and running crawls; exit.")
+@click.option("--config", "configs", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Extra outlets YAML, as for `crawl` (repeatable).")
+@archive_option
+@_jobstore_option
+@click.option("--max-runtime", type=click.FloatRange(min=1), default=3600, show_default=True, metavar="SECONDS",
+              help="Stop a crawl still running after this long (SIGTERM, then SIGKILL); recorded as 'timeout'.")
+@click.option("--stop-grace", type=click.FloatRange(min=0), default=60, show_default=True, metavar="SECONDS",
+              help="How long a stopped crawl may take to close its WARCs and flush its spool before SIGKILL.")
+@click.option("--max-parallel", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Crawls of different outlets running at once.")
+@settings_option
+def schedule(list_only: bool, configs: tuple[Path, ...], archive: str, jobstore: str | None, max_runtime: float,
+             stop_grace: float, max_parallel: int, settings: tuple[str, ...]) -> None:
+    """Run the crawl service: every outlet crawled on its schedule, until SIGTERM or Ctrl-C.
+
+    Schedules come from the outlets' `schedule` (cron line or interval such as 30m) with
+    `jitter_seconds`; outlets with `adaptive: {min, max}` move their interval with how
+    much they publish. Jobs live in a persistent job store: a run missed while the service
+    was down runs once when it is back. Each crawl is a separate `newsarchive crawl`
+    process, never two for one outlet. On SIGTERM/SIGINT running crawls are stopped
+    cleanly (WARCs closed, spool flushed) before the service exits.
+    """
+    from crawler.jobs import CrawlCommand
+    from crawler.outlets import ConfigError, load_outlets
+    from crawler.scheduler import OutletTiming, SchedulerService, default_jobstore_url, home_dir, list_jobs
+
+    home = home_dir()
+    url = jobstore or default_jobstore_url(home)
+    if list_only:
+        _print_jobs(list_jobs(url, home))
+        return
+    try:
+        specs = load_outlets([path.resolve() for path in configs])
+    except ConfigError as exc:
+        _usage("schedule", str(exc))
+    template = CrawlCommand.newsarchive(
+        sys.executable, configs=[str(path.resolve()) for path in configs], archive=archive
+    ).template
+    for name, value in parse_settings(settings).items():
+        template += ("-s", f"{name}={value}")
+    service = SchedulerService(
+        [OutletTiming.of(spec) for spec in specs.values()],
+        command=CrawlCommand(template),
+        home=home,
+        jobstore_url=url,
+        max_runtime=max_runtime,
+        stop_grace=stop_grace,
+        max_parallel=max_parallel,
+    )
+    click.echo(f"newsarchive schedule: {len(specs)} outlet(s), job store {url}; Ctrl-C or SIGTERM stops", err=True)
+    service.run_forever()
+
+
+@click.command()
+@click.option("--outlet", help="Only runs of this outlet.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Newest N runs.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+@click.option("--archive", help="Read the archive's runs/ records (folder or s3://…) instead of the run log.")
+@_jobstore_option
+def runs(outlet: str | None, limit: int, as_json: bool, archive: str | None, jobstore: str | None) -> None:
+    """Past runs, newest first: start, end, outcome, exit code and article counts.
+
+    By default from the service's run log beside the job store: every run `schedule`
+    started, including timeouts, runs skipped because the outlet was still busy, and runs
+    lost when the service was killed. With --archive, from the archive's runs/ records:
+    every crawl that wrote one, scheduled or started by hand.
+    """
+    rows = list(_archive_runs(archive, outlet, limit) if archive else _logged_runs(jobstore, outlet, limit))
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, sort_keys=True))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"runs ({'archive ' + archive if archive else 'run log'})", title_justify="left")
+    for column in ("run", "outlet", "started", "took", "outcome", "exit", "new", "updated", "errors", "note"):
+        table.add_column(column, justify="right" if column in ("exit", "new", "updated", "errors") else "left")
+    for row in rows:
+        totals = (row.get("stats") or {}).get("totals") or {}
+        table.add_row(
+            row["run_id"], row["outlet"], _short(row["started"]), _took(row["started"], row.get("finished")),
+            row.get("outcome") or "running", _text(row.get("exit_code")), _text(totals.get("articles_added")),
+            _text(totals.get("articles_updated")), _text(sum((totals.get("errors") or {}).values()) if totals else None),
+            row.get("note") or "",
+        )
+    Console(width=200).print(table)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="The health document (as in $NEWSARCHIVE_HOME/health.json).")
+@click.option("--archive", help="Judge from the archive's runs/ records (folder or s3://…) instead of the run log.")
+@_jobstore_option
+def health(as_json: bool, archive: str | None, jobstore: str | None) -> None:
+    """Per-outlet health over the last 30 days, and one line per problem found.
+
+    Shows the last new article, articles per day, error and block rates, and how often
+    title, date and authors came out empty; flags outlets gone quiet (no new article for
+    several usual gaps, or no successful run lately) and degraded ones (empty fields or
+    errors jumped against their history). Exit status 0, or 3 when any outlet is flagged.
+    """
+    from crawler.health import assess, health_document, outlet_runs
+    from crawler.scheduler import row_runs
+
+    now = datetime.now(timezone.utc)
+    since = now - timedelta(days=30)
+    if archive:
+        records = _archive_records(archive, since)
+        history = [run for record in records for run in outlet_runs(record)]
+    else:
+        history = [run for row in _runlog(jobstore).recent(since=since) for run in row_runs(row)]
+    document = health_document(assess(history, now), now)
+    if as_json:
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
+    else:
+        _print_health(document)
+    if document["problems"]:
+        sys.exit(3)
+
+
+def _print_jobs(jobs: list[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="scheduled jobs", title_justify="left")
+    for column in ("outlet", "trigger", "next run (UTC)", "running"):
+        table.add_column(column)
+    for job in jobs:
+        next_run = job.next_run.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if job.next_run else "paused"
+        table.add_row(job.outlet, job.trigger, next_run, f"pid {job.running_pid}" if job.running_pid else "")
+    Console(width=160).print(table)
+    if not jobs:
+        click.echo("no jobs stored yet: `newsarchive schedule` adds them from the outlets config", err=True)
+
+
+def _print_health(document: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"outlet health at {_short(document['generated'])}", title_justify="left")
+    for column in ("outlet", "runs", "last run", "last new article", "articles/day", "errors", "blocked",
+                   "no title", "no date", "no author", "flags"):
+        table.add_column(column)
+    for name, item in document["outlets"].items():
+        empty = item["empty"]
+        table.add_row(
+            name, str(item["runs"]), _short(item["last_run"]), _short(item["last_new_article"]),
+            f"{item['articles_per_day']:g}", _percent(item["error_rate"]), _percent(item["block_rate"]),
+            _percent(empty["title"]), _percent(empty["published"]), _percent(empty["authors"]),
+            ", ".join(item["flags"]) or "ok",
+        )
+    console = Console(width=200)
+    console.print(table)
+    for line in document["problems"]:
+        console.print(line, markup=False, highlight=False)
+    if not document["outlets"]:
+        click.echo("no runs recorded yet", err=True)
+
+
+def _runlog(jobstore: str | None):
+    from crawler.runlog import RunLog
+    from crawler.scheduler import default_jobstore_url
+
+    return RunLog(jobstore or default_jobstore_url())
+
+
+def _logged_runs(jobstore: str | None, outlet: str | None, limit: int) -> Iterator[dict[str, Any]]:
+    runlog = _runlog(jobstore)
+    try:
+        yield from (row.to_dict() for row in runlog.recent(outlet=outlet, limit=limit))
+    finally:
+        runlog.close()
+
+
+def _archive_records(uri: str, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """The archive's run records, newest first (keys start runs/YYYY/MM/DD/)."""
+    from archive import StorageError, store_from_uri
+
+    try:
+        store = store_from_uri(uri)
+        keys = sorted((key for key in store.list("runs/") if key.endswith(".json")), reverse=True)
+    except StorageError as exc:
+        _usage("runs", str(exc))
+    for key in keys:
+        if since is not None and key[len("runs/"):len("runs/") + 10] < since.strftime("%Y/%m/%d"):
+            return
+        with store.open(key) as handle:
+            yield json.loads(handle.read())
+
+
+def _archive_runs(uri: str, outlet: str | None, limit: int) -> Iterator[dict[str, Any]]:
+    shown = 0
+    for record in _archive_records(uri):
+        names = sorted(record.get("outlets") or {})
+        if outlet is not None and outlet not in names:
+            continue
+        yield {
+            "run_id": record.get("run_id"), "outlet": ",".join(names), "started": record.get("started"),
+            "finished": record.get("finished"), "outcome": record.get("outcome"), "exit_code": None,
+            "stats": record, "note": None,
+        }
+        shown += 1
+        if shown >= limit:
+            return
+
+
+def _short(value: str | None) -> str:
+    return value[:19].replace("T", " ") if value else "-"
+
+
+def _took(started: str, finished: str | None) -> str:
+    if not finished:
+        return "-"
+    from crawler.health import parse_time
+
+    return f"{(parse_time(finished) - parse_time(started)).total_seconds():.0f}s"
+
+
+def _text(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def _usage(command: str, message: str) -> None:
+    click.echo(f"newsarchive {command}: {message}", err=True)
+    sys.exit(2)
+
+
+COMMANDS = [schedule, runs, health]

@@ -1,0 +1,179 @@
+"""One scheduled crawl: the outlet's lock, the crawl's own process, its time limit.
+
+Twisted's reactor cannot be restarted, so every crawl runs as ``newsarchive crawl`` in a
+fresh process, in its own process group (a crawl may start extraction workers, and a
+stop must reach them too).
+
+The per-outlet lock is an ``flock`` on ``locks/<outlet>.lock`` whose descriptor the crawl
+process inherits: the lock lives as long as either the service or the crawl holds it, so a
+crawl orphaned by a killed service still blocks a second crawl of the same outlet when
+the service comes back.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+__all__ = [
+    "OUTCOMES",
+    "CrawlCommand",
+    "CrawlProcess",
+    "OutletLock",
+    "crawl_outcome",
+    "read_stats",
+]
+
+# What a run's outcome can be: the crawl's own four, plus what only the scheduler sees.
+OUTCOMES = ("ok", "errors", "failed", "interrupted", "timeout", "lost", "skipped")
+_EXIT_OUTCOMES = {0: "ok", 1: "errors", 2: "failed", 130: "interrupted"}
+
+
+@dataclass(frozen=True)
+class CrawlCommand:
+    """The argv that starts one crawl; ``{outlet}``, ``{run_id}`` and ``{stats_json}`` in
+    any argument are replaced. Injectable so the scheduling machinery can be exercised
+    with any program that honours the same contract."""
+
+    template: tuple[str, ...]
+
+    @classmethod
+    def newsarchive(
+        cls, python: str, *, configs: Sequence[str] = (), archive: str | None = None
+    ) -> "CrawlCommand":
+        """``python -m crawler.cli crawl OUTLET --run-id … --stats-json … --quiet``."""
+        parts = [python, "-m", "crawler.cli", "crawl", "{outlet}"]
+        for config in configs:
+            parts += ["--config", config]
+        if archive:
+            parts += ["--archive", archive]
+        parts += ["--run-id", "{run_id}", "--stats-json", "{stats_json}", "--quiet"]
+        return cls(tuple(parts))
+
+    def argv(self, *, outlet: str, run_id: str, stats_json: Path) -> list[str]:
+        values = {"{outlet}": outlet, "{run_id}": run_id, "{stats_json}": str(stats_json)}
+        argv = []
+        for part in self.template:
+            for placeholder, value in values.items():
+                part = part.replace(placeholder, value)
+            argv.append(part)
+        return argv
+
+
+class OutletLock:
+    """A non-blocking exclusive lock for one outlet, shareable with a child process."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def fileno(self) -> int:
+        if self._fd is None:
+            raise RuntimeError(f"lock {self.path} is not held; call acquire() first")
+        return self._fd
+
+    def note_holder(self, pid: int) -> None:
+        """Write the crawl's pid into the lock file, for operators and `schedule --list`."""
+        fd = self.fileno()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{pid}\n".encode(), 0)
+
+    def holder(self) -> int | None:
+        """The pid last written to the lock file (whether or not it still holds it)."""
+        try:
+            text = self.path.read_text().strip()
+        except FileNotFoundError:
+            return None
+        return int(text) if text.isdigit() else None
+
+    def release(self) -> None:
+        # Close, never LOCK_UN: unlocking would also free the lock for a crawl process
+        # that shares this open file description and is still running.
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+class CrawlProcess:
+    """A crawl running in its own session, so signals reach its whole process group."""
+
+    def __init__(self, argv: Sequence[str], *, log_path: Path, keep_fds: Sequence[int] = ()) -> None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_path, "ab") as log:
+            self._popen = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=tuple(keep_fds),
+                start_new_session=True,
+            )
+        self.pid = self._popen.pid
+
+    def wait(self, timeout: float | None) -> int | None:
+        """The exit code, or None if still running after ``timeout`` seconds."""
+        try:
+            return self._popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def signal(self, signum: int) -> None:
+        try:
+            os.killpg(self.pid, signum)
+        except ProcessLookupError:
+            pass  # the whole group is gone already
+
+    def stop(self, grace: float) -> int:
+        """SIGTERM (the crawl closes its WARCs and flushes its spool), SIGKILL after ``grace``."""
+        self.signal(signal.SIGTERM)
+        code = self.wait(grace)
+        if code is None:
+            self.signal(signal.SIGKILL)
+            code = self._popen.wait()
+        return code
+
+    def reap_group(self) -> None:
+        """Kill what the crawl left behind in its group (stray workers would hold the lock)."""
+        self.signal(signal.SIGKILL)
+
+
+def read_stats(path: Path) -> dict[str, Any] | None:
+    """The run record a crawl wrote with ``--stats-json``, or None if it wrote none."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def crawl_outcome(
+    exit_code: int | None, stats: dict[str, Any] | None, *, timed_out: bool, stopped: bool
+) -> str:
+    """How a run ended, from what the scheduler saw and what the crawl reported."""
+    if timed_out:
+        return "timeout"
+    reported = (stats or {}).get("outcome")
+    if reported in ("ok", "errors", "failed", "interrupted"):
+        return reported
+    if exit_code in _EXIT_OUTCOMES:
+        return _EXIT_OUTCOMES[exit_code]
+    if stopped and exit_code is not None and exit_code < 0:
+        return "interrupted"  # killed by our own stop before it could say so
+    return "failed"
