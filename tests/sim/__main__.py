@@ -1,0 +1,44 @@
+"""``python -m tests.sim serve [--config-out FILE] [--outlet NAME ...]``
+
+Serves the simulated outlets on 127.0.0.1 until SIGTERM or Ctrl-C, and writes the outlet
+config (base_url per outlet) so ``newsarchive crawl --all --config FILE`` crawls them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from tests.sim.simulator import OutletSimulator
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.sim")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the simulated outlets until interrupted")
+    serve.add_argument("--config-out", type=Path, default=Path("sim-outlets.yaml"),
+                       help="where to write the outlet config (default: %(default)s)")
+    serve.add_argument("--outlet", action="append", dest="outlets",
+                       help="serve only this outlet (repeatable; default: all)")
+    args = parser.parse_args(argv)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with OutletSimulator(args.outlets) as sim:
+        config = sim.write_config(args.config_out)
+        for name in sim.names:
+            print(f"{name:16} {sim.base_url(name)}", flush=True)
+        print(f"config written to {config}; crawl with: newsarchive crawl --all --config {config}",
+              flush=True)
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
