@@ -208,7 +208,10 @@ def _absolute(link: str | None, base: str) -> str | None:
     """An absolute http(s) URL without fragment, or None for anything else."""
     if not link:
         return None
-    url = urldefrag(urljoin(base, link.strip()))[0]
+    try:
+        url = urldefrag(urljoin(base, link.strip()))[0]
+    except ValueError:  # e.g. an unclosed IPv6 bracket: not a link anyone can follow
+        return None
     return url if url.startswith(("http://", "https://")) else None
 
 
@@ -377,9 +380,8 @@ def extract_links(body: bytes, url: str) -> list[str]:
         raise DiscoveryError(f"{url}: cannot parse as HTML ({exc})") from None
     base = url
     for element in document.iter("base"):
-        if element.get("href"):
-            base = urljoin(url, element.get("href").strip())
-            break
+        base = _absolute(element.get("href"), url) or url
+        break
     links: dict[str, None] = {}
     for element in document.iter("a", "area"):
         link = _absolute(element.get("href"), base)

@@ -22,21 +22,13 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 
 from crawler.urls import host_matches, path_and_query
-
-try:
-    from extract import Topic
-except ImportError:  # extract does not export Topic yet; same shape until it does
-    @dataclass(frozen=True)
-    class Topic:  # type: ignore[no-redef]
-        name: str
-        pattern: str
+from extract import Topic
 
 __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_SETTINGS",
     "ConfigError",
     "OutletSpec",
-    "Topic",
     "load_outlets",
     "parse_interval",
 ]
@@ -369,14 +361,18 @@ def _build(fields: Mapping[str, Any], blame: Mapping[str, Path], origin: Sequenc
     if not isinstance(schedule, str):
         raise f.error("schedule", f"expected a cron line like '*/30 * * * *' or an interval like '30m', got {schedule!r}")
     schedule = schedule.strip()
-    try:
-        if len(schedule.split()) == 5:
+    if len(schedule.split()) == 5:
+        try:
             CronTrigger.from_crontab(schedule)
-        else:
+        except ValueError as exc:
+            raise f.error("schedule", f"cron line {schedule!r}: {exc}; fields are minute hour "
+                          "day-of-month month day-of-week, e.g. '*/30 * * * *'") from None
+    else:
+        try:
             parse_interval(schedule)
-    except ValueError as exc:
-        raise f.error("schedule", f"{exc}; use a 5-field cron line like '*/30 * * * *' "
-                      "or an interval like '30m'") from None
+        except ValueError:
+            raise f.error("schedule", f"{schedule!r} is neither a 5-field cron line like "
+                          "'*/30 * * * *' nor an interval like '30m' or '2h'") from None
 
     language = fields.get("language")
     if language is not None and (not isinstance(language, str) or not _LANGUAGE.match(language)):
