@@ -1,0 +1,258 @@
+"""The scheduling machinery with second-scale schedules and a stand-in crawl program.
+
+The stand-in honours the crawl command's contract (run id, --stats-json record, exit
+codes, SIGTERM ends it as "interrupted") and logs its start and end to a journal, so the
+tests see exactly when crawls ran. Real processes, real signals, a real SQLite job store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from crawler.jobs import CrawlCommand
+from crawler.runlog import RunLog
+from crawler.scheduler import OutletTiming, SchedulerService
+
+REPO = Path(__file__).resolve().parents[2]
+
+STAND_IN = r'''
+import json, os, signal, sys, time
+from datetime import datetime, timezone
+
+outlet, run_id, stats_path, journal, seconds, on_term = sys.argv[1:7]
+stopped = []
+if on_term == "ignore":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+else:
+    signal.signal(signal.SIGTERM, lambda *_: stopped.append(1))
+
+def note(event):
+    with open(journal, "a") as fh:
+        fh.write(json.dumps({"outlet": outlet, "run_id": run_id, "event": event, "t": time.time(),
+                             "pid": os.getpid()}) + "\n")
+
+started = datetime.now(timezone.utc).isoformat()
+note("start")
+deadline = time.time() + float(seconds)
+while time.time() < deadline and not stopped:
+    time.sleep(0.02)
+outcome = "interrupted" if stopped else "ok"
+counts = {"pages_fetched": 3, "articles_added": 2, "articles_updated": 0, "errors": {}, "blocked": 0,
+          "empty_fields": {"title": 0, "published": 0, "authors": 0}}
+with open(stats_path, "w") as fh:
+    json.dump({"run_id": run_id, "started": started, "finished": datetime.now(timezone.utc).isoformat(),
+               "outcome": outcome, "outlets": {outlet: counts}, "totals": counts}, fh)
+note("end")
+sys.exit(130 if stopped else 0)
+'''
+
+SERVICE = r'''
+import sys
+from pathlib import Path
+from crawler.jobs import CrawlCommand
+from crawler.scheduler import OutletTiming, SchedulerService
+
+home, template, schedule = Path(sys.argv[1]), tuple(sys.argv[2].split("\x1f")), sys.argv[3]
+SchedulerService([OutletTiming("a", schedule)], command=CrawlCommand(template), home=home,
+                 max_runtime=60, stop_grace=5).run_forever()
+'''
+
+
+class Rig:
+    """A home folder, the stand-in program and its journal."""
+
+    def __init__(self, root: Path) -> None:
+        self.home = root / "home"
+        self.journal = root / "journal.jsonl"
+        self.program = root / "stand_in.py"
+        self.program.write_text(STAND_IN)
+
+    def command(self, seconds: float = 0.1, on_term: str = "stop") -> CrawlCommand:
+        return CrawlCommand((sys.executable, str(self.program), "{outlet}", "{run_id}", "{stats_json}",
+                             str(self.journal), str(seconds), on_term))
+
+    def service(self, outlets, **options) -> SchedulerService:
+        options.setdefault("command", self.command())
+        return SchedulerService(outlets, home=self.home, **options)
+
+    def events(self) -> list[dict]:
+        if not self.journal.exists():
+            return []
+        return [json.loads(line) for line in self.journal.read_text().splitlines()]
+
+    def spans(self, outlet: str) -> list[tuple[float, float]]:
+        starts, ends = {}, {}
+        for event in self.events():
+            if event["outlet"] == outlet:
+                (starts if event["event"] == "start" else ends)[event["run_id"]] = event["t"]
+        return sorted((starts[r], ends.get(r, float("inf"))) for r in starts)
+
+    def rows(self, **query):
+        if not (self.home / "jobs.sqlite").exists():
+            return []  # the service has not started yet
+        log = RunLog(f"sqlite:///{self.home / 'jobs.sqlite'}")
+        try:
+            return log.recent(**query)
+        finally:
+            log.close()
+
+    def wait_for(self, condition, timeout: float = 15.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = condition()
+            if result:
+                return result
+            time.sleep(0.05)
+        raise AssertionError(f"timed out after {timeout}s; journal: {self.events()}")
+
+
+@pytest.fixture
+def rig(tmp_path) -> Rig:
+    return Rig(tmp_path)
+
+
+def assert_no_overlap(spans):
+    for (_, end), (next_start, _) in zip(spans, spans[1:]):
+        assert end <= next_start, f"two crawls of one outlet overlapped: {spans}"
+
+
+def test_jobs_fire_on_schedule_and_each_run_is_recorded(rig):
+    service = rig.service([OutletTiming("a", "1s"), OutletTiming("b", "1s")])
+    service.start()
+    try:
+        rig.wait_for(lambda: all(len([r for r in rig.rows(outlet=o) if r.outcome]) >= 2 for o in "ab"))
+    finally:
+        service.stop()
+    rows = rig.rows()
+    assert {row.outlet for row in rows} == {"a", "b"}
+    for row in rows:
+        assert row.outcome in ("ok", "interrupted"), row
+        assert row.scheduled_at and row.started and row.finished and row.pid
+        if row.outcome == "ok":
+            assert row.exit_code == 0 and row.stats["outlets"][row.outlet]["articles_added"] == 2
+    health = json.loads((rig.home / "health.json").read_text())
+    assert set(health["outlets"]) == {"a", "b"}
+    assert health["outlets"]["a"]["last_new_article"]
+    assert not list((rig.home / "runs").glob("*.json")), "stats files are folded into the run log"
+
+
+def test_a_slow_crawl_is_never_overlapped(rig):
+    service = rig.service([OutletTiming("a", "1s")], command=rig.command(seconds=1.6))
+    service.start()
+    try:
+        rig.wait_for(lambda: len(rig.spans("a")) >= 3, timeout=20)
+    finally:
+        service.stop()
+    spans = rig.spans("a")
+    assert_no_overlap(spans)
+    assert all(end < float("inf") for _, end in spans), "stop() waits for the running crawl"
+
+
+def test_a_crawl_past_its_time_limit_is_stopped_and_recorded_as_timeout(rig):
+    stubborn = rig.command(seconds=60, on_term="ignore")  # only SIGKILL ends it
+    service = rig.service([OutletTiming("a", "1h")], command=stubborn, max_runtime=1, stop_grace=0.5)
+    service.start()
+    started = time.monotonic()
+    try:
+        service.run_outlet("a", None)
+    finally:
+        service.stop()
+    assert time.monotonic() - started < 5
+    (row,) = rig.rows()
+    assert (row.outcome, row.exit_code, row.note) == ("timeout", -signal.SIGKILL, "stopped after 1 s (--max-runtime)")
+    with pytest.raises(ProcessLookupError):
+        os.kill(row.pid, 0)
+
+
+def test_stopping_the_service_stops_running_crawls_cleanly(rig):
+    service = rig.service([OutletTiming("a", "1s")], command=rig.command(seconds=60))
+    service.start()
+    rig.wait_for(lambda: rig.spans("a"))
+    started = time.monotonic()
+    service.stop()
+    assert time.monotonic() - started < 3
+    (row,) = rig.rows()
+    assert (row.outcome, row.exit_code) == ("interrupted", 130)
+    assert [e["event"] for e in rig.events()] == ["start", "end"], "the crawl ran its own shutdown"
+
+
+def test_config_changes_are_reconciled_with_the_job_store(rig):
+    first = rig.service([OutletTiming("a", "1h"), OutletTiming("b", "2h")])
+    first.start()
+    kept = {job.outlet: job.next_run for job in first.jobs()}
+    first.stop()
+    second = rig.service([OutletTiming("a", "1h"), OutletTiming("c", "*/5 * * * *")])
+    second.start()
+    try:
+        jobs = {job.outlet: job for job in second.jobs()}
+    finally:
+        second.stop()
+    assert sorted(jobs) == ["a", "c"]
+    assert jobs["a"].next_run == kept["a"], "an unchanged job keeps its stored next run"
+    assert "minute='*/5'" in jobs["c"].trigger
+
+
+def start_service(rig: Rig, schedule: str, seconds: float) -> subprocess.Popen:
+    template = "\x1f".join(rig.command(seconds=seconds).template)
+    return subprocess.Popen([sys.executable, "-c", SERVICE, str(rig.home), template, schedule], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def stop_service(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr.decode()
+
+
+def test_a_killed_service_carries_on_from_its_job_store_with_missed_runs_coalesced(rig):
+    service = start_service(rig, "2s", seconds=0.1)
+    try:
+        rig.wait_for(lambda: [r for r in rig.rows() if r.outcome == "ok"])
+    finally:
+        service.kill()
+        service.wait()
+    killed = datetime.now(timezone.utc)
+    time.sleep(4.5)  # two scheduled runs are missed meanwhile
+    restarted = datetime.now(timezone.utc)
+    service = start_service(rig, "2s", seconds=0.1)
+    try:
+        rig.wait_for(lambda: [r for r in rig.rows() if r.started > restarted.isoformat() and r.outcome])
+    finally:
+        stop_service(service)
+    after = [r for r in rig.rows() if r.started > restarted.isoformat()]
+    missed = [r for r in after if r.scheduled_at < restarted.isoformat()]
+    assert len(missed) == 1, "the missed runs were coalesced into one"
+    assert killed.isoformat() < missed[0].scheduled_at, "that run came from the stored schedule"
+    first = min(after, key=lambda r: r.started)
+    assert first is missed[0] or first.run_id == missed[0].run_id
+
+
+def test_a_crawl_orphaned_by_a_killed_service_still_holds_its_outlet(rig):
+    service = start_service(rig, "1s", seconds=2.5)
+    try:
+        rig.wait_for(lambda: rig.spans("a"))
+    finally:
+        service.kill()
+        service.wait()
+    service = start_service(rig, "1s", seconds=2.5)
+    try:
+        rig.wait_for(lambda: [r for r in rig.rows() if r.outcome == "skipped"])
+        rig.wait_for(lambda: len(rig.spans("a")) >= 2, timeout=20)
+    finally:
+        stop_service(service)
+    assert_no_overlap(rig.spans("a"))
+    rows = rig.rows()
+    orphan = [r for r in rows if r.note == "the service stopped before this run ended"]
+    assert len(orphan) == 1 and orphan[0].outcome == "ok", rows
+    skipped = [r for r in rows if r.outcome == "skipped"]
+    assert all(r.note == f"previous crawl (pid {orphan[0].pid}) still running" for r in skipped)
+    assert all(r.outcome for r in rows), "every run ends with an outcome"
