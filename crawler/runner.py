@@ -7,6 +7,7 @@ in its process; the CLI calls it once, the scheduler starts a process per crawl.
 from __future__ import annotations
 
 import json
+import logging
 import signal
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -73,7 +74,10 @@ def run(
     """Run one spider to completion; the run record goes to the archive and ``stats_json``."""
     started = datetime.now(timezone.utc)
     run_id = settings.get("NEWSARCHIVE_RUN_ID")
-    process = CrawlerProcess(settings, install_root_handler=False)
+    # Scrapy installs its own root handler at LOG_LEVEL; a second one would echo its INFO lines.
+    for handler in list(logging.root.handlers):
+        logging.root.removeHandler(handler)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     result = CrawlResult(run_id=run_id, finish_reason="unknown", stats={}, record={})
 

@@ -34,6 +34,7 @@ NEWSARCHIVE_RETRY_BACKOFF_MAX = 60.0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 # Raw capture: the WARC gets the bytes below Scrapy's parsing.

@@ -142,13 +142,10 @@ class RawSite:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(16)
+        host, port = self._sock.getsockname()
+        self.base_url = f"http://{host}:{port}"
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._sock.getsockname()
-        return f"http://{host}:{port}"
 
     def _serve(self) -> None:
         self._sock.settimeout(0.2)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from crawler.cli.options import archive_option, parse_settings, settings_option
+from crawler.cli.options import archive_option, log_level, parse_settings, settings_option
 
 __all__ = ["COMMANDS", "stats_table"]
 
@@ -65,7 +65,9 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
         parse_since(since)
     except ValueError:
         _usage(f"--since: {since!r} is not an ISO 8601 date (e.g. 2026-11-01)")
-    overrides = {"NEWSARCHIVE_PROGRESS": "False"} if quiet else {}
+    overrides = {"LOG_LEVEL": log_level("ERROR" if quiet else "WARNING")}
+    if quiet:
+        overrides["NEWSARCHIVE_PROGRESS"] = "False"
     overrides.update(parse_settings(settings))
     scrapy_settings = build_settings(archive=archive, run_id=run_id, specs={n: specs[n] for n in chosen},
                                      overrides=overrides)

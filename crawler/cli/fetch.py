@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from crawler.cli.options import archive_option, parse_settings, settings_option
+from crawler.cli.options import archive_option, log_level, parse_settings, settings_option
 
 __all__ = ["COMMANDS"]
 
@@ -35,7 +35,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
         "NEWSARCHIVE_EXTRACT_WORKERS": "0",
         "NEWSARCHIVE_PROGRESS": "False",
         "RETRY_TIMES": "1",
-        "LOG_LEVEL": "ERROR",
+        "LOG_LEVEL": log_level("ERROR"),
     }
     if ignore_robots:
         overrides["ROBOTSTXT_OBEY"] = "False"

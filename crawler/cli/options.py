@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import click
 
-__all__ = ["archive_option", "settings_option", "parse_settings"]
+__all__ = ["archive_option", "settings_option", "parse_settings", "log_level"]
 
 archive_option = click.option(
     "--archive",
@@ -32,3 +32,9 @@ def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="-s")
         result[name.strip()] = value
     return result
+
+
+def log_level(default: str = "WARNING") -> str:
+    """Scrapy's LOG_LEVEL from the global -v/-vv flag."""
+    verbose = click.get_current_context().find_root().params.get("verbose", 0)
+    return {0: default, 1: "INFO"}.get(verbose, "DEBUG")

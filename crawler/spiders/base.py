@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 import scrapy
@@ -40,6 +41,13 @@ def error_kind(failure: Failure) -> str:
         "ConnectionDone": "connection_lost",
         "DownloadCancelledError": "too_large",
     }.get(name, name.lower())
+
+
+def _http_message(status: int) -> str:
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
 
 
 class ArchivingSpider(scrapy.Spider):
@@ -82,7 +90,10 @@ class ArchivingSpider(scrapy.Spider):
             return
         kind = error_kind(failure)
         self.outlet_stats().inc(outlet, "errors", kind)
-        message = str(failure.value) or kind
+        if failure.check(HttpError):
+            message = _http_message(failure.value.response.status)
+        else:
+            message = str(failure.value) or kind
         logger.warning("%s: %s", request.url, message)
         self.crawler.signals.send_catch_log(
             na_signals.fetch_failed, url=request.url, outlet=outlet, kind=kind, message=message

@@ -1,0 +1,180 @@
+"""Crawls of simulated outlets: exactly the expected articles, politely, incrementally.
+
+The simulator serves every shipped outlet's discovery structure on 127.0.0.1 (plus one
+outlet defined only by a user's YAML); the real `newsarchive crawl` runs against it in
+its own process, with politeness delays off so the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.cli import BIN, newsarchive
+from tests.sim import OutletSimulator
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((REPO / "extract/schema/article.schema.json").read_text())
+FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSARCHIVE_RETRY_BACKOFF_BASE=0.1")
+
+
+def archived(archive: Path, outlet: str | None = None) -> dict[str, dict]:
+    pattern = f"articles/{outlet}/**/*.json" if outlet else "articles/**/*.json"
+    return {(a := json.loads(p.read_text()))["url"]: a for p in archive.glob(pattern)}
+
+
+def warc_records(archive: Path) -> list[tuple[str, str | None]]:
+    out = []
+    for path in sorted(archive.glob("warc/**/*.warc.gz")):
+        with path.open("rb") as fh:
+            for record in ArchiveIterator(fh):
+                out.append((record.rec_type, record.rec_headers.get_header("WARC-Target-URI")))
+    return out
+
+
+def run_record(stats_path: Path) -> dict:
+    return json.loads(stats_path.read_text())
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with OutletSimulator() as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="module")
+def first_crawl(sim, tmp_path_factory):
+    """One crawl of every simulated outlet (extraction in worker processes, as in production)."""
+    root = tmp_path_factory.mktemp("crawl")
+    config = sim.write_config(root / "sim.yaml")
+    env = {"NEWSARCHIVE_HOME": str(root / "home")}
+    archive = root / "archive"
+    proc = newsarchive("crawl", "--all", "--config", str(config), "--archive", str(archive),
+                       "--stats-json", str(root / "run1.json"), *FAST, env=env, timeout=240)
+    return {"root": root, "config": config, "env": env, "archive": archive, "proc": proc,
+            "requests": {name: list(sim.requests(name)) for name in sim.names}}
+
+
+def test_crawl_finishes_and_prints_a_stats_table(first_crawl, sim):
+    proc = first_crawl["proc"]
+    assert proc.returncode in (0, 1), proc.stderr  # 1: the simulator serves deliberate 404s
+    for name in sim.names:
+        assert name in proc.stdout
+    record = run_record(first_crawl["root"] / "run1.json")
+    assert record["totals"]["articles_added"] == sum(len(sim.expected_articles(n)) for n in sim.names)
+
+
+def test_each_outlet_archives_exactly_its_articles(first_crawl, sim):
+    archive = first_crawl["archive"]
+    for name in sim.names:
+        got = set(archived(archive, name))
+        expected = sim.expected_articles(name)
+        assert got == expected, f"{name}: missing {sorted(expected - got)}, extra {sorted(got - expected)}"
+        assert not got & sim.non_articles(name), name
+
+
+def test_articles_are_schema_valid_and_linked_to_their_warc_record(first_crawl):
+    archive = first_crawl["archive"]
+    responses = {uri for rec_type, uri in warc_records(archive) if rec_type == "response"}
+    articles = archived(archive)
+    assert articles
+    for url, article in articles.items():
+        jsonschema.validate(article, SCHEMA)
+        assert article["title"] and article["text"] and article["language"], url
+        assert url in responses
+
+
+def test_feeds_and_sitemaps_are_archived_as_evidence(first_crawl, sim):
+    config = yaml.safe_load((REPO / "config/outlets.yaml").read_text())
+    responses = {uri for rec_type, uri in warc_records(first_crawl["archive"]) if rec_type == "response"}
+    for spec in config["outlets"]:
+        base = sim.base_url(spec["name"])
+        for source in spec["feeds"] + spec["sitemaps"]:
+            path = "/" + source.split("/", 3)[3]
+            assert base + path in responses, f"{spec['name']}: {path} not archived"
+
+
+def test_robots_txt_is_read_first_and_obeyed(first_crawl, sim):
+    for name in sim.names:
+        paths = [r.path for r in first_crawl["requests"][name]]
+        assert paths and paths[0] == "/robots.txt", f"{name}: first request was {paths[:1]}"
+        fetched = {sim.base_url(name) + p for p in paths}
+        assert not fetched & sim.disallowed(name), name
+
+
+def test_warc_files_pass_warcio_check_and_index(first_crawl):
+    files = sorted(first_crawl["archive"].glob("warc/**/*.warc.gz"))
+    assert files
+    check = subprocess.run([str(BIN / "warcio"), "check", *map(str, files)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    index = subprocess.run([str(BIN / "cdxj-indexer"), *map(str, files)], capture_output=True, text=True)
+    assert index.returncode == 0 and index.stdout.count("\n") >= len(archived(first_crawl["archive"]))
+
+
+def test_second_crawl_archives_nothing_new_and_records_revisits(first_crawl, sim):
+    root, archive = first_crawl["root"], first_crawl["archive"]
+    before = {p: p.read_bytes() for p in archive.glob("articles/**/*.json")}
+    marks = {name: len(sim.requests(name)) for name in sim.names}
+    proc = newsarchive("crawl", "--all", "--config", str(first_crawl["config"]), "--archive", str(archive),
+                       "--stats-json", str(root / "run2.json"), *FAST, env=first_crawl["env"], timeout=240)
+    assert proc.returncode in (0, 1), proc.stderr
+    totals = run_record(root / "run2.json")["totals"]
+    assert totals["articles_added"] == 0 and totals["articles_updated"] == 0
+    assert {p: p.read_bytes() for p in archive.glob("articles/**/*.json")} == before
+    assert ("revisit" in {t for t, _ in warc_records(archive)})
+    conditional = [
+        r for name in sim.names for r in sim.requests(name)[marks[name]:]
+        if "If-None-Match" in r.headers or "If-Modified-Since" in r.headers
+    ]
+    assert conditional, "a re-crawl must send conditional requests for what it has"
+
+
+def test_new_and_changed_articles_are_picked_up(first_crawl, sim):
+    root, archive = first_crawl["root"], first_crawl["archive"]
+    name = "tass-en"
+    new_url = sim.add_article(name)
+    old_url = sorted(sim.expected_articles(name) - {new_url})[0]
+    sim.update_article(name, old_url)
+    proc = newsarchive("crawl", name, "--config", str(first_crawl["config"]), "--archive", str(archive),
+                       "--stats-json", str(root / "run3.json"), *FAST, env=first_crawl["env"], timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    stats = run_record(root / "run3.json")["outlets"][name]
+    assert stats["articles_added"] == 1 and stats["articles_updated"] == 1
+    assert new_url in archived(archive, name)
+
+
+def test_topic_filter_keeps_only_matching_coverage(sim, tmp_path):
+    name = "tass-en"
+    config = sim.write_config(tmp_path / "sim.yaml", names=[name])
+    data = yaml.safe_load(config.read_text())
+    for entry in data["outlets"]:
+        if entry["name"] == name:
+            entry["topics"] = {"missile-defence": r"missile|ПРО|导弹"}
+    config.write_text(yaml.safe_dump(data, allow_unicode=True))
+    archive = tmp_path / "archive"
+    proc = newsarchive("crawl", name, "--config", str(config), "--archive", str(archive),
+                       "--stats-json", str(tmp_path / "run.json"), *FAST,
+                       env={"NEWSARCHIVE_HOME": str(tmp_path / "home")})
+    assert proc.returncode in (0, 1), proc.stderr
+    articles = archived(archive, name)
+    for article in articles.values():
+        assert article["topics"] == ["missile-defence"]
+        assert "missile" in (article["title"] + article["text"]).lower()
+    stats = run_record(tmp_path / "run.json")["outlets"][name]
+    assert stats["skipped_topic"] + len(articles) == len(sim.expected_articles(name))
+
+
+def test_invalid_config_fails_fast_naming_file_outlet_and_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("outlets:\n  - name: broken\n    domains: [example.org]\n    feeds: [https://example.org/rss]\n"
+                   "    article_patterns: ['([unclosed']\n")
+    proc = newsarchive("crawl", "broken", "--config", str(bad))
+    assert proc.returncode == 2
+    assert "bad.yaml" in proc.stderr and "broken" in proc.stderr and "article_patterns" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
