@@ -86,6 +86,7 @@ class ArchiveSession:
         self._store_retry_at = 0.0
         self._storage_errors: list[str] = []
         self._uploaded = 0
+        self._manifest_lines = 0
         self._summary: dict[str, Any] | None = None
         self._manifest_key = manifest_key(run_id, self._started)
         self._manifest = self._spool.open_file(self._manifest_key)
@@ -189,7 +190,9 @@ class ArchiveSession:
             if self._summary is not None:
                 return self._summary
             self._close_warc()
-            self._manifest.close()
+            manifest = self._manifest.close()
+            if not self._manifest_lines:
+                manifest.unlink()  # a run that wrote nothing leaves nothing behind
             report = flush_spool(self._store, self._spool.root)
             if report.error:
                 log.warning("%s", report.error)
@@ -197,7 +200,7 @@ class ArchiveSession:
             self._summary = {
                 "run_id": self.run_id,
                 "warcs": list(self._warcs),
-                "manifest": self._manifest_key,
+                "manifest": self._manifest_key if self._manifest_lines else None,
                 "exchanges": self._counts["exchanges"],
                 "revisits": self._counts["revisits"],
                 "articles_added": self._counts["articles_added"],
@@ -269,5 +272,6 @@ class ArchiveSession:
 
     def _log(self, **entry: Any) -> None:
         line = {"run_id": self.run_id, "at": warc_date(self._clock()), **entry}
+        self._manifest_lines += 1
         self._manifest.stream.write((json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
         self._manifest.stream.flush()

@@ -49,6 +49,9 @@ class ObjectStore(Protocol):
     def list(self, prefix: str = "") -> Iterator[str]:
         """Keys starting with ``prefix``, streamed in key order."""
 
+    def delete(self, key: str) -> None:
+        """Remove the object at ``key`` (no error if it is already gone)."""
+
 
 class LocalStore:
     """A folder on the local file system (the default archive, ``./archive``)."""
@@ -118,6 +121,12 @@ class LocalStore:
         folder, _, _ = prefix.rpartition("/")
         start = self.root.joinpath(*folder.split("/")) if folder else self.root
         yield from (key for key in self._walk(start) if key.startswith(prefix))
+
+    def delete(self, key: str) -> None:
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"could not delete {key!r} in {self.uri}: {exc}") from exc
 
     def _walk(self, folder: Path) -> Iterator[str]:
         try:
@@ -243,6 +252,10 @@ class S3Store:
                 return
             for obj in page.get("Contents", []):
                 yield obj["Key"][strip:]
+
+    def delete(self, key: str) -> None:
+        full = self._key(key)
+        self._call("delete", key, lambda: self._client.delete_object(Bucket=self.bucket, Key=full))
 
     def __repr__(self) -> str:
         return f"S3Store({self.uri!r})"

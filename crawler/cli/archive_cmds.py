@@ -144,4 +144,58 @@ def verify_cmd(archive: str, as_json: bool) -> None:
         sys.exit(1)
 
 
-COMMANDS: list[click.Command] = [ls_cmd, cat_cmd, raw_cmd, export_cmd, flush_cmd, verify_cmd]
+def _short(value: Any, width: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@click.command("reextract")
+@archive_option
+@click.option("--outlet", default=None, help="Only this outlet.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Published (else fetched) on or after.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Published (else fetched) on or before.")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--config", "configs", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Extra outlet config file or folder (for the outlets' topic filters); repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@_fails_cleanly
+def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: str | None, dry_run: bool,
+                  configs: tuple[Path, ...], as_json: bool) -> None:
+    """Rebuild article JSON from the archived responses with the current extractor; report what changed."""
+    from crawler.outlets import ConfigError, load_outlets
+    from crawler.reextract import reextract
+
+    try:
+        specs = load_outlets(list(configs))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    def topics_for(name: str | None):
+        spec = specs.get(name or "")
+        return spec.topics if spec else ()
+
+    def show(outcome) -> None:
+        if as_json or outcome.status == "unchanged":
+            return
+        click.echo(f"{outcome.id} {outcome.status}" + (f": {outcome.detail}" if outcome.detail else ""))
+        for change in outcome.changes:
+            click.echo(f"  {change.field}: {_short(change.old)} -> {_short(change.new)}")
+
+    report = reextract(store_from_uri(archive), spool_dir=home_dir() / "spool", since=since, until=until,
+                       outlet=outlet, dry_run=dry_run, topics_for=topics_for, on_outcome=show)
+    counts = report.counts()
+    if as_json:
+        click.echo(json.dumps({"counts": counts, "dry_run": dry_run, "outcomes": [o.to_dict() for o in report.outcomes],
+                               "session": report.session}, ensure_ascii=False, sort_keys=True, default=str))
+    else:
+        verb = "would change" if dry_run else "changed"
+        click.echo(f"{sum(counts.values())} articles: {counts['unchanged']} unchanged, {counts['changed']} {verb}, "
+                   f"{counts['rejected']} rejected (kept), {counts['failed']} failed")
+    if report.session and report.session["pending"]:
+        click.echo(f"error: {len(report.session['pending'])} objects left in the spool; run `newsarchive flush`", err=True)
+        sys.exit(1)
+    if counts["failed"]:
+        sys.exit(1)
+
+
+COMMANDS: list[click.Command] = [ls_cmd, cat_cmd, raw_cmd, export_cmd, flush_cmd, verify_cmd, reextract_cmd]

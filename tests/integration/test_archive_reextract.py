@@ -1,0 +1,122 @@
+"""Re-extraction from the WARC alone: byte-identical with the same extractor, field report otherwise."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import replace
+
+from click.testing import CliRunner
+
+from archive import ArchiveReader, ArchiveSession, LocalStore
+from archive.layout import article_key
+from archive.verify import verify_archive
+from crawler.cli import main
+from crawler.reextract import _header_map, reextract
+from extract import extract_page
+from tests.unit.test_archive_support import REQUEST, T0
+
+PARAGRAPHS = [
+    "The city council voted on Tuesday evening to reopen the old harbour to passenger ferries, "
+    "ending a closure that began eleven years ago when the northern pier was found to be unsafe.",
+    "Engineers spent the last two years rebuilding the pier on new foundations. The council said the "
+    "work came in under budget, and that the first scheduled crossing would leave in early spring.",
+    "Local businesses welcomed the decision. Shop owners along the waterfront said footfall had fallen "
+    "sharply since the closure and that the ferries would bring visitors back to the old town.",
+    "Not everyone is convinced. Residents of the harbour district raised concerns about traffic and "
+    "noise at a public meeting last month, and asked for limits on early morning sailings.",
+]
+HTML = (
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Harbour to reopen to ferries</title>"
+    "<meta property='article:published_time' content='2026-11-17T18:00:00+00:00'></head><body>"
+    "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Harbour to reopen to ferries</h1>"
+    + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    + "</article><footer>© Harbour Times</footer></body></html>"
+).encode()
+
+
+def response_bytes(url_path: str) -> bytes:
+    body = gzip.compress(HTML, mtime=0)
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Encoding: gzip\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body)) + body
+
+
+def crawl_like(store, spool, urls) -> list:
+    """Archive pages the way the crawler does: capture, extract the decoded body, write."""
+    articles = []
+    with ArchiveSession(store, spool_dir=spool, run_id="crawl", warcinfo={"software": "test"}) as session:
+        for url in urls:
+            ref = session.write_exchange(url=url, request=REQUEST, response=response_bytes(url), remote_ip=None, fetched_at=T0)
+            result = extract_page(HTML, url, headers={"Content-Type": "text/html; charset=UTF-8"}, fetched_at=T0.isoformat())
+            assert result.article is not None, result.reasons
+            article = result.article.with_provenance(warc=ref, fetched_at=T0.isoformat(), outlet="harbourtimes")
+            session.write_article(article, "added")
+            articles.append(article)
+    return articles
+
+
+def stored(store) -> dict[str, bytes]:
+    result = {}
+    for key in store.list("articles/"):
+        with store.open(key) as stream:
+            result[key] = stream.read()
+    return result
+
+
+def test_same_extractor_gives_byte_identical_json_and_writes_nothing(tmp_path):
+    store = LocalStore(tmp_path / "archive")
+    crawl_like(store, tmp_path / "spool", ["http://example.org/a", "http://example.org/b"])
+    before, keys_before = stored(store), sorted(store.list())
+    report = reextract(store, spool_dir=tmp_path / "spool")
+    assert report.counts() == {"unchanged": 2, "changed": 0, "rejected": 0, "failed": 0}
+    assert stored(store) == before
+    assert sorted(store.list()) == keys_before, "an unchanged re-extraction leaves no objects behind"
+
+
+def test_changed_fields_are_reported_and_rewritten(tmp_path):
+    store = LocalStore(tmp_path / "archive")
+    [current, moved] = crawl_like(store, tmp_path / "spool", ["http://example.org/a", "http://example.org/b"])
+    # What an older extractor might have stored: another title, a wrong date (so another key).
+    old = replace(current, title="Harbour", extractor=replace(current.extractor, version="0.0.1"))
+    store.put_bytes(article_key(current), old.to_json().encode())
+    misdated = replace(moved, published="2026-11-01")
+    store.delete(article_key(moved))
+    store.put_bytes(article_key(misdated), misdated.to_json().encode())
+
+    dry = reextract(store, spool_dir=tmp_path / "spool", dry_run=True)
+    changes = {o.id: {c.field: (c.old, c.new) for c in o.changes} for o in dry.outcomes}
+    assert changes[current.id] == {"title": ("Harbour", current.title), "extractor": (old.extractor.__dict__, current.extractor.__dict__)}
+    assert changes[moved.id] == {"published": ("2026-11-01", moved.published)}
+    assert store.exists(article_key(misdated)) and not store.exists(article_key(moved))
+
+    report = reextract(store, spool_dir=tmp_path / "spool", run_id="re-1")
+    assert report.counts()["changed"] == 2 and report.session["pending"] == []
+    reader = ArchiveReader(store)
+    assert reader.get(current.id).to_json() == current.to_json()
+    assert reader.get(moved.id).to_json() == moved.to_json()
+    assert not store.exists(article_key(misdated)), "the misfiled copy is removed once the new one is stored"
+    with store.open(report.session["manifest"]) as stream:
+        updated = [entry for entry in map(json.loads, stream) if entry["kind"] == "article"]
+    assert sorted(line["id"] for line in updated) == sorted([current.id, moved.id])
+    assert {line["change"] for line in updated} == {"updated"}
+    assert verify_archive(store).ok
+
+
+def test_cli_dry_run_prints_field_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path / "home"))
+    store = LocalStore(tmp_path / "archive")
+    [article] = crawl_like(store, tmp_path / "spool", ["http://example.org/a"])
+    store.put_bytes(article_key(article), replace(article, title="Old").to_json().encode())
+    result = CliRunner().invoke(main, ["reextract", "--archive", str(tmp_path / "archive"), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert f"{article.id} changed" in result.output
+    assert f'title: "Old" -> "{article.title}"' in result.output
+    assert result.output.rstrip().endswith("1 articles: 0 unchanged, 1 would change, 0 rejected (kept), 0 failed")
+    assert ArchiveReader(store).get(article.id).title == "Old"
+
+
+def test_headers_are_merged_as_the_crawler_sees_them():
+    assert _header_map([("content-type", "text/html"), ("Set-Cookie", "a"), ("set-cookie", "b")]) == {
+        "content-type": "text/html",
+        "Set-Cookie": "a, b",
+    }
