@@ -85,7 +85,8 @@ class Site:
         """Create the articles and register the special paths."""
         raise NotImplementedError
 
-    def article_path(self, index: int, published: datetime, section: str, digest: str) -> str:
+    def article_path(self, index: int, published: datetime, section: str, digest: str,
+                     title: str) -> str:
         raise NotImplementedError
 
     def render_article(self, article: SimArticle) -> str:
@@ -119,7 +120,7 @@ class Site:
         when = published or self.anchor - timedelta(hours=3 * index + 1, minutes=7 * index)
         when = when.astimezone(self.tz)
         digest = hashlib.md5(f"{self.name}:{index}".encode()).hexdigest()
-        path = self.article_path(index, when, section, digest)
+        path = self.article_path(index, when, section, digest, story.title)
         article = SimArticle(
             index=index, path=path, title=story.title, paragraphs=story.paragraphs,
             published=when, modified=when + timedelta(minutes=12), section=section,

@@ -46,7 +46,8 @@ class Ria(Site):
                               f"/photo/{day:%Y%m%d}/sammit-1234567891.html",
                               "/infografika/20251001/dolg-1234567892.html"}
 
-    def article_path(self, index: int, published: datetime, section: str, digest: str) -> str:
+    def article_path(self, index: int, published: datetime, section: str, digest: str,
+                     title: str) -> str:
         slug = _SLUGS[index % len(_SLUGS)]
         return f"/{published:%Y%m%d}/{slug}-{2050000000 + int(digest[:6], 16)}.html"
 

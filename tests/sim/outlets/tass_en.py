@@ -34,7 +34,8 @@ class TassEnglish(Site):
         self.non_articles |= {_GONE, "/press-releases/2040500", "/tag/nato", "/video/2040600",
                               "/photo/2040700"}
 
-    def article_path(self, index: int, published: datetime, section: str, digest: str) -> str:
+    def article_path(self, index: int, published: datetime, section: str, digest: str,
+                     title: str) -> str:
         return f"/{section}/{2041000 + 13 * index}"
 
     def section_for_new_article(self) -> str:

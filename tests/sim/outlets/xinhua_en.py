@@ -31,7 +31,8 @@ class XinhuaEnglish(Site):
         self.non_articles |= {self.video_path, "/video/20251120/clip.html", "/photo/nato.htm",
                               "/gallery/summit.htm", "/world/index_2.htm"}
 
-    def article_path(self, index: int, published: datetime, section: str, digest: str) -> str:
+    def article_path(self, index: int, published: datetime, section: str, digest: str,
+                     title: str) -> str:
         return f"/{published:%Y%m%d}/{digest}/c.html"
 
     def lead(self, article: SimArticle, place: str) -> str:
