@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -86,6 +87,9 @@ class ArchiveSession:
         self._store_retry_at = 0.0
         self._storage_errors: list[str] = []
         self._uploaded = 0
+        # One background uploader: a closed 1 GB WARC goes up while the crawl writes the
+        # next one; its single thread keeps uploads in order (WARC before its articles).
+        self._uploader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-upload")
         self._manifest_lines = 0
         self._summary: dict[str, Any] | None = None
         self._manifest_key = manifest_key(run_id, self._started)
@@ -190,6 +194,7 @@ class ArchiveSession:
             if self._summary is not None:
                 return self._summary
             self._close_warc()
+            self._uploader.shutdown(wait=True)
             manifest = self._manifest.close()
             if not self._manifest_lines:
                 manifest.unlink()  # a run that wrote nothing leaves nothing behind
@@ -213,6 +218,10 @@ class ArchiveSession:
                 "store": self._store.uri,
             }
             return self._summary
+
+    def wait_for_uploads(self) -> None:
+        """Block until the files of every WARC closed so far have been uploaded (or left spooled)."""
+        self._uploader.submit(lambda: None).result()
 
     def __enter__(self) -> "ArchiveSession":
         return self
@@ -255,7 +264,7 @@ class ArchiveSession:
         for key in keys:
             self._log(kind="warc" if key == current.key else "index", change="added", key=key)
         waiting, self._waiting = self._waiting, []
-        self._upload(keys + waiting)
+        self._uploader.submit(self._upload, keys + waiting)
 
     def _upload(self, keys: list[str]) -> None:
         """Upload now unless the store failed recently; what is not uploaded stays spooled."""
@@ -264,7 +273,7 @@ class ArchiveSession:
         for key in keys:
             try:
                 self._uploaded += self._spool.upload(self._store, key)
-            except StorageError as exc:
+            except (StorageError, OSError) as exc:  # OSError: the spool copy went missing or unreadable
                 log.warning("%s", exc)
                 self._storage_errors.append(str(exc))
                 self._store_retry_at = time.monotonic() + _STORE_RETRY_S

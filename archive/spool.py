@@ -15,7 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable, TypeVar
 
 from archive.errors import ArchiveError, StorageError
 from archive.index import write_cdxj
@@ -29,18 +29,29 @@ log = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 _TMP_PREFIX = ".tmp-"
+_T = TypeVar("_T")
 # Upload order: a WARC before the index and articles that point into it, the manifest
 # (which lists everything else) last.
 _ORDER = {"warc": 0, "indexes": 1, "articles": 2, "runs": 3, "manifests": 4}
+
+
+def _in_folder(path: Path, create: Callable[[], _T]) -> _T:
+    """Create a file in ``path``'s folder, which a concurrent flush may prune when empty."""
+    for _ in range(3):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return create()
+        except FileNotFoundError:
+            continue  # the folder was pruned between mkdir and create: make it again
+    return create()
 
 
 class OpenFile:
     """A spool file being appended to, locked against flushes until ``close``."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.stream: BinaryIO = open(path, "ab")
+        self.stream: BinaryIO = _in_folder(path, lambda: open(path, "ab"))
         try:
             fcntl.flock(self.stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -72,8 +83,7 @@ class Spool:
     def write_bytes(self, key: str, data: bytes) -> Path:
         """Write a complete spool file (temporary name, then rename: never seen half-written)."""
         target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent)
+        fd, tmp = _in_folder(target, lambda: tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent))
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()

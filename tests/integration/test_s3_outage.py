@@ -89,6 +89,7 @@ def test_s3_outage_mid_run_then_flush(s3, tmp_path):
     try:
         session = ArchiveSession(store, spool_dir=spool, run_id="outage", warcinfo=WARCINFO, max_warc_bytes=1)
         ids = write_pages(session, 0, 2)
+        session.wait_for_uploads()
         assert any(k.startswith("articles/") for k in store_from_uri("s3://news/arch").list())
         switch.cut()
         ids += write_pages(session, 2, 3)

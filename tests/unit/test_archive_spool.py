@@ -37,6 +37,7 @@ def test_a_store_that_fails_mid_run_loses_and_duplicates_nothing(tmp_path):
     spool = tmp_path / "spool"
     session = ArchiveSession(store, spool_dir=spool, run_id="r", warcinfo=WARCINFO, max_warc_bytes=1)
     ids = write_pages(session, 0, 2)  # each exchange rotates, so uploads happen mid-run
+    session.wait_for_uploads()
     uploaded_before = sorted(store.list())
     assert any(key.startswith("articles/") for key in uploaded_before)
     root.rename(tmp_path / "moved")
