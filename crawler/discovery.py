@@ -81,10 +81,6 @@ class SitemapDoc:
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S)
-_XML_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-    remove_comments=True, remove_pis=True,
-)
 
 
 def _gunzip(body: bytes, url: str) -> bytes:
@@ -102,7 +98,8 @@ def _gunzip(body: bytes, url: str) -> bytes:
     return data
 
 
-def _xml_root(body: bytes, url: str, what: str) -> etree._Element:
+def _prepare(body: bytes, url: str, what: str) -> bytes:
+    """The document bytes: inflated if gzip, size-capped, BOM and leading space gone."""
     if body[:2] == _GZIP_MAGIC:
         body = _gunzip(body, url)
     if len(body) > MAX_BODY_BYTES:
@@ -112,13 +109,21 @@ def _xml_root(body: bytes, url: str, what: str) -> etree._Element:
     body = body.lstrip()  # stray whitespace before <?xml is common and harmless
     if not body:
         raise DiscoveryError(f"{url}: empty body where a {what} was expected")
+    return body
+
+
+def _xml_root(body: bytes, url: str, what: str) -> etree._Element:
+    """Parse prepared bytes as XML, refusing HTML pages and entity declarations."""
     if _HTML_START.match(body[:4096]):
         raise DiscoveryError(f"{url}: got an HTML page, not a {what}; the URL may have moved, "
                              "open it in a browser and correct the outlet spec")
     try:
         # The parser never expands entities nor fetches DTDs; libxml2 also stops
         # entity amplification, which surfaces here as a syntax error.
-        root = etree.fromstring(body, _XML_PARSER)
+        # A parser per call: lxml parsers must not be shared between threads.
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                                 huge_tree=False, remove_comments=True, remove_pis=True)
+        root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
         raise DiscoveryError(f"{url}: not well-formed XML ({exc}); the {what} may be truncated "
                              "or not XML at all") from None
@@ -224,7 +229,8 @@ def _keywords(values: Iterable[str | None]) -> tuple[str, ...]:
 
 
 def _rss_item(item: etree._Element, base: str, language: str | None) -> Entry | None:
-    link = _child_text(item, "link")
+    # A feed proxy's <link> is its own redirector; origLink is the publisher's URL.
+    link = _child_text(item, "origLink", "link")
     if not link:
         guid = _first(item, "guid")
         if guid is not None and guid.get("isPermaLink", "true").lower() != "false":
@@ -297,7 +303,7 @@ def parse_feed(body: bytes, url: str) -> list[Entry]:
     Relative links are resolved against ``url`` (and Atom ``xml:base``); entries without
     an http(s) link are skipped. Raises :class:`DiscoveryError` for anything else.
     """
-    root = _xml_root(body, url, "feed")
+    root = _xml_root(_prepare(body, url, "feed"), url, "feed")
     kind = _local(root)
     if kind == "rss":
         channel = _first(root, "channel")
@@ -341,13 +347,24 @@ def _sitemap_url(element: etree._Element, base: str) -> Entry | None:
     )
 
 
+def _text_sitemap(data: bytes, url: str) -> list[Entry]:
+    """The sitemaps protocol's plain-text form: one absolute URL per line, UTF-8."""
+    lines = [line.strip() for line in data.decode("utf-8", "replace").splitlines() if line.strip()]
+    if not all(line.startswith(("http://", "https://")) for line in lines):
+        raise DiscoveryError(f"{url}: neither an XML sitemap nor a text sitemap (one URL per line)")
+    return _capped((Entry(url=u, source="sitemap") for line in lines if (u := _absolute(line, url))), url)
+
+
 def parse_sitemap(body: bytes, url: str) -> SitemapDoc:
-    """A sitemap (``urlset``, news fields kept) or sitemap index, gzip or plain.
+    """A sitemap (``urlset``, news fields kept), sitemap index or text sitemap; gzip or plain.
 
     ``lastmod`` becomes :attr:`Entry.modified`; ``news:publication_date`` becomes
     :attr:`Entry.published`. Raises :class:`DiscoveryError` for anything else.
     """
-    root = _xml_root(body, url, "sitemap")
+    data = _prepare(body, url, "sitemap")
+    if not data.startswith(b"<"):
+        return SitemapDoc("urlset", entries=_text_sitemap(data, url))
+    root = _xml_root(data, url, "sitemap")
     kind = _local(root)
     if kind == "urlset":
         return SitemapDoc("urlset", entries=_capped((_sitemap_url(u, url) for u in _children(root, "url")), url))

@@ -115,3 +115,20 @@ def test_wrong_kind_of_document_is_named():
         parse_feed(fixture("news_sitemap_zee.xml"), "https://zeenews.india.com/rss/world-news.xml")
     with pytest.raises(DiscoveryError, match="feed, not a sitemap"):
         parse_sitemap(fixture("atom_xinhua.xml"), "https://www.news.cn/sitemap.xml")
+
+
+def test_text_sitemap_one_url_per_line():
+    body = gzip.compress(b"https://tass.com/world/1\n\n  https://tass.com/world/2  \r\nhttps://tass.com/world/1#x\n")
+    doc = parse_sitemap(body, "https://tass.com/sitemap.txt.gz")
+    assert doc.kind == "urlset"
+    assert [e.url for e in doc.entries] == ["https://tass.com/world/1", "https://tass.com/world/2", "https://tass.com/world/1"]
+    with pytest.raises(DiscoveryError, match="neither an XML sitemap nor a text sitemap"):
+        parse_sitemap(b'{"urls": []}', "https://tass.com/sitemap.json")
+
+
+def test_feed_proxy_orig_link_wins_over_its_redirector():
+    body = (b'<rss xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><channel><item>'
+            b"<link>https://feeds.example.net/~r/tass/~3/abc/</link>"
+            b"<feedburner:origLink>https://tass.com/world/1900009</feedburner:origLink>"
+            b"</item></channel></rss>")
+    assert [e.url for e in parse_feed(body, "https://feeds.example.net/tass")] == ["https://tass.com/world/1900009"]
