@@ -11,6 +11,7 @@ anything that is not the expected document raises :class:`DiscoveryError`.
 
 from __future__ import annotations
 
+import codecs
 import html
 import logging
 import re
@@ -21,6 +22,7 @@ from email.utils import parsedate_to_datetime
 from typing import Iterable, Iterator, Literal
 from urllib.parse import urldefrag, urljoin
 
+import charset_normalizer
 import lxml.html
 from lxml import etree
 
@@ -104,12 +106,48 @@ def _prepare(body: bytes, url: str, what: str) -> bytes:
         body = _gunzip(body, url)
     if len(body) > MAX_BODY_BYTES:
         raise DiscoveryError(f"{url}: {what} of {len(body)} bytes exceeds {MAX_BODY_BYTES}; refusing it")
-    if body.startswith(b"\xef\xbb\xbf"):
-        body = body[3:]
-    body = body.lstrip()  # stray whitespace before <?xml is common and harmless
+    body = _to_utf8(body).lstrip()  # stray whitespace before <?xml is common and harmless
     if not body:
         raise DiscoveryError(f"{url}: empty body where a {what} was expected")
     return body
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"'][^>]*\?>")
+_ANY_XML_DECL = re.compile(r"^\s*<\?xml\s[^>]*\?>")
+# Declared labels whose real-world bytes are often a superset (see NOTES: gb2312 pages
+# carry GBK/GB18030 characters).
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "iso-8859-1": "cp1252",
+              "latin-1": "cp1252", "us-ascii": "utf-8", "ascii": "utf-8"}
+
+
+def _to_utf8(body: bytes) -> bytes:
+    """Re-encode a document as UTF-8 without its XML declaration.
+
+    Feeds declare one charset and send another often enough that the declaration is only
+    the first guess: BOM, then the declaration (widened to its usual superset), then
+    UTF-8, then detection; what still fails is decoded with replacement characters.
+    """
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            candidates = [encoding]
+            break
+    else:
+        match = _XML_DECL.match(body[:1024])
+        declared = match.group(1).decode("ascii").lower() if match else "utf-8"
+        candidates = [_SUPERSETS.get(declared, declared), "utf-8"]
+    text = None
+    for encoding in candidates:
+        try:
+            text = body.decode(encoding)
+            break
+        except (LookupError, UnicodeDecodeError):
+            continue
+    if text is None:
+        best = charset_normalizer.from_bytes(body[:200_000]).best()
+        text = body.decode(best.encoding if best else "utf-8", errors="replace")
+    return _ANY_XML_DECL.sub("", text.lstrip("\ufeff"), count=1).encode("utf-8")
 
 
 def _xml_root(body: bytes, url: str, what: str) -> etree._Element:

@@ -132,3 +132,18 @@ def test_feed_proxy_orig_link_wins_over_its_redirector():
             b"<feedburner:origLink>https://tass.com/world/1900009</feedburner:origLink>"
             b"</item></channel></rss>")
     assert [e.url for e in parse_feed(body, "https://feeds.example.net/tass")] == ["https://tass.com/world/1900009"]
+
+
+@pytest.mark.parametrize(
+    ("declared", "encoding", "title"),
+    [
+        ("gb2312", "gb18030", "朱镕基会见"),       # 镕 is outside GB2312: the usual superset decodes it
+        ("utf-8", "cp1251", "Визит генсека НАТО"),  # the declaration lies
+        (None, "cp1251", "Визит генсека НАТО"),     # no declaration, and not UTF-8
+        ("utf-8", "utf-16", "北约 НАТО"),            # a BOM wins over the declaration
+    ],
+)
+def test_feed_charset_is_taken_from_the_bytes_when_the_declaration_is_wrong(declared, encoding, title):
+    decl = f'<?xml version="1.0" encoding="{declared}"?>' if declared else ""
+    text = f"{decl}<rss><channel><item><title>{title}</title><link>https://ria.ru/a</link></item></channel></rss>"
+    assert parse_feed(text.encode(encoding), "https://ria.ru/export/rss2/index.xml")[0].title == title
