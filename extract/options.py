@@ -52,10 +52,20 @@ class ExtractOptions:
     # reader comments, not article text.
     include_tables: bool = True
     include_comments: bool = False
+    # A paragraph of at least this many items between separators (| , 、 ·), nearly
+    # all one to three words long, is a keyword or link-farm run, not prose.
+    min_separator_run: int = 6
+    # A block whose visible text is more than this share link text is navigation,
+    # a related-links box or a link farm, not article prose.
+    max_link_density: float = 0.6
 
     def __post_init__(self) -> None:
         if self.min_text_chars < 0:
             raise ValueError("min_text_chars must be >= 0")
+        if self.min_separator_run < 3:
+            raise ValueError("min_separator_run must be >= 3; shorter runs match ordinary prose")
+        if not 0.0 < self.max_link_density <= 1.0:
+            raise ValueError("max_link_density must be in (0, 1]")
         names = [t.name for t in self.topics]
         if len(names) != len(set(names)):
             raise ValueError(f"duplicate topic names in {names}; give each topic a unique name")

@@ -1,5 +1,9 @@
 """``extract_page``: page bytes in, an article or a classified rejection out.
 
+Steps: decode (bytes are the evidence) -> parse -> read structured metadata and page
+signals from the untouched tree -> markup noise rules -> trafilatura finds the main
+block -> paragraph noise rules -> credits, dates, language, feed evidence -> page type.
+
 Pure by contract: no network, files, clock or process-wide caches (trafilatura's
 de-duplication cache stays off), so results depend only on the arguments and the
 crawler can run it in a process pool.
@@ -7,22 +11,36 @@ crawler can run it in a process pool.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Mapping
 
 import lxml.html
 import trafilatura
+from htmldate import find_date
 from lxml import etree
 
+from extract import dom_rules, text_rules
 from extract.article import Article, PageType, Rejection, article_id
+from extract.cluster import cluster_key
+from extract.credits import find_credit
+from extract.dates import iso_date
 from extract.decode import decode_body
+from extract.hints import reconcile
 from extract.language import detect_language
+from extract.metadata import host_labels, read_metadata
 from extract.options import ExtractOptions, Hints
+from extract.pagetype import classify, page_signals
 from extract.result import ExtractionResult
+from extract.topics import match_topics
 from extract.version import EXTRACTOR
 
 __all__ = ["extract_page"]
 
 _HTML_HINT = (b"<html", b"<body", b"<div", b"<p", b"<head", b"<!doctype html", b"<article")
+_NON_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "head", "title", "meta", "link"})
+# htmldate rejects dates after max_date; reading the clock would make output depend on
+# when it ran, so the bound is the fetch time when known, else a fixed far date.
+_FAR_FUTURE = datetime(2100, 1, 1)
 
 
 def _looks_like_html(body: bytes, headers: Mapping[str, str] | None) -> bool:
@@ -45,6 +63,17 @@ def _parse(text: str) -> etree._Element | None:
         return None
 
 
+def _page_lines(tree: etree._Element) -> tuple[str, ...]:
+    """Every visible text node of the page, whitespace-normalised, in order."""
+    lines = []
+    for el in tree.iter(etree.Element):
+        if el.tag not in _NON_TEXT and el.text and el.text.strip():
+            lines.append(" ".join(el.text.split()))
+        if el.tail and el.tail.strip():
+            lines.append(" ".join(el.tail.split()))
+    return tuple(lines)
+
+
 def _paragraphs(body: etree._Element) -> list[str]:
     """Trafilatura's output tree as paragraphs: one per block, list item or table row."""
     out: list[str] = []
@@ -60,6 +89,36 @@ def _paragraphs(body: etree._Element) -> list[str]:
             if text:
                 out.append(text)
     return out
+
+
+def _main_text(
+    tree: etree._Element,
+    url: str,
+    options: ExtractOptions,
+    ctx: text_rules.PageContext,
+    headlines: frozenset[str],
+) -> tuple[list[str], dict[str, list[str]], str | None]:
+    """Trafilatura's main block as cleaned paragraphs, plus what was removed and the byline."""
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_comments=options.include_comments,
+        include_tables=options.include_tables,
+        deduplicate=False,
+    )
+    if doc is None or doc.body is None:
+        return [], {}, None
+    paragraphs = _paragraphs(doc.body)
+    # Trafilatura sometimes keeps the <h1>; the headline is metadata, not body.
+    while paragraphs and paragraphs[0].casefold() in headlines:
+        paragraphs = paragraphs[1:]
+    paragraphs, removed = text_rules.apply_rules(paragraphs, ctx)
+    return paragraphs, removed, doc.author
+
+
+def _date_bound(fetched_at: str | None) -> datetime:
+    iso = iso_date(fetched_at)
+    return datetime.fromisoformat(iso[:10]) if iso else _FAR_FUTURE
 
 
 def _reject(page_type: PageType, rejection: Rejection, reasons: tuple[str, ...], encoding: str) -> ExtractionResult:
@@ -84,38 +143,76 @@ def extract_page(
     tree = _parse(text)
     if tree is None:
         return _reject(PageType.ERROR, Rejection.NOT_HTML, ("HTML could not be parsed",), encoding)
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=options.include_comments,
-        include_tables=options.include_tables,
-        deduplicate=False,
-    )
-    if doc is None or doc.body is None:
-        return _reject(PageType.INDEX, Rejection.EMPTY, ("no main text block found",), encoding)
-    paragraphs = _paragraphs(doc.body)
-    if paragraphs and doc.title and paragraphs[0] == " ".join(doc.title.split()):
-        paragraphs = paragraphs[1:]
-    body_text = "\n\n".join(paragraphs)
-    if len(body_text) < options.min_text_chars:
-        return _reject(
-            PageType.INDEX, Rejection.TOO_SHORT, (f"body has {len(body_text)} characters",), encoding
+
+    meta = read_metadata(tree, url)
+    signals = page_signals(tree, meta.title)
+    page_lines = _page_lines(tree)
+    published, published_strong = meta.published, meta.published is not None
+    if published is None:
+        published = iso_date(
+            find_date(tree, url=url, original_date=True, extensive_search=True,
+                      min_date=datetime(1995, 1, 1), max_date=_date_bound(fetched_at))
         )
-    canonical = doc.url or url
+
+    site_names = tuple(n for n in (meta.site_name, *host_labels(url)) if n)
+    ctx = text_rules.PageContext(page_lines=page_lines, site_names=site_names, options=options)
+    headlines = frozenset(" ".join(h.split()).casefold() for h in meta.headline_candidates)
+    dom_removed = dom_rules.apply_rules(tree, options)
+    paragraphs, text_removed, author = _main_text(tree, url, options, ctx, headlines)
+    if len("\n\n".join(paragraphs)) < _min_chars("\n\n".join(paragraphs), options) and dom_removed:
+        # The markup rules can take too much on unusual templates (articles in
+        # hidden tabs, whole pages under a widget class); try once without them.
+        fallback = _main_text(_parse(text), url, options, ctx, headlines)  # type: ignore[arg-type]
+        if len("\n\n".join(fallback[0])) > len("\n\n".join(paragraphs)):
+            paragraphs, text_removed, author = fallback
+            dom_removed = {"markup rules undone: too little text left": 1}
+    body_text = "\n\n".join(paragraphs)
+
+    title_is_spam = bool(meta.title) and bool(
+        text_rules.drop_separator_runs([meta.title], ctx)  # type: ignore[arg-type]
+    )
+    spam_chars = sum(len(p) for p in text_removed.get("drop_separator_runs", ()))
+    page_type, rejection, reasons = classify(
+        signals, len(body_text), _min_chars(body_text, options), spam_chars, title_is_spam
+    )
+    removed = {**dom_removed, **{k: len(v) for k, v in text_removed.items()}}
+    reasons = reasons + tuple(f"removed {n} by {rule}" for rule, n in sorted(removed.items()))
+    if rejection is not None:
+        return ExtractionResult(None, page_type, reasons, rejection, encoding)
+
+    credit = find_credit(paragraphs, page_lines)
+    if published is None and credit.date_text and credit.date_text[2]:
+        month, day, year = credit.date_text
+        published = iso_date(f"{year}-{month:02d}-{day:02d}")
+    language = detect_language(body_text)
+    settled = reconcile(meta.title, meta.headline_candidates, published, published_strong, language, hints)
+    authors = meta.authors or tuple(a.strip() for a in (author or "").split(";") if a.strip())
+    canonical = meta.canonical_url or url
     article = Article(
         id=article_id(canonical),
         url=url,
         canonical_url=canonical,
-        title=doc.title,
+        title=settled.title,
         text=body_text,
-        language=detect_language(body_text),
-        published=doc.date,
+        language=language,
+        published=settled.published,
         extractor=EXTRACTOR,
         fetched_at=fetched_at,
-        authors=tuple(a.strip() for a in (doc.author or "").split(";") if a.strip()),
-        description=doc.description,
-        site_name=doc.sitename,
-        tags=tuple(doc.tags or ()),
+        authors=authors,
+        modified=meta.modified,
+        description=meta.description,
+        site_name=meta.site_name,
+        tags=meta.tags,
+        source_credit=credit.source,
+        topics=match_topics(options.topics, settled.title, body_text),
+        cluster=cluster_key(body_text),
+        disagreements=settled.disagreements,
     )
-    return ExtractionResult(article, PageType.ARTICLE, ("main text found",), None, encoding)
+    return ExtractionResult(article, page_type, reasons, None, encoding)
+
+
+def _min_chars(text: str, options: ExtractOptions) -> int:
+    # CJK text carries about three times the information per character.
+    cjk = sum(1 for ch in text[:2000] if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
+    return options.min_text_chars // 3 if cjk > len(text[:2000]) / 3 else options.min_text_chars
+

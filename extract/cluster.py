@@ -1,0 +1,35 @@
+"""Near-duplicate key shared by syndicated copies of one story.
+
+The key is a one-permutation MinHash: the smallest 64-bit hash over the body's
+5-token shingles. Two texts share it with probability equal to the Jaccard
+similarity of their shingle sets, so copies of a wire story that differ by a
+dateline, a trailing credit or a changed word (a few shingles out of hundreds) almost
+always share it, while different stories practically never do. The first and last
+few tokens are left out because that is where outlets edit wire copy (datelines,
+credits). CJK text has no spaces, so each Han/kana/Hangul character is a token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+__all__ = ["cluster_key"]
+
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
+_SHINGLE = 5
+_EDGE = 12  # tokens ignored at each end when the text is long enough to spare them
+
+
+def cluster_key(text: str) -> str | None:
+    """``mh1-`` + 16 hex digits, or None when the text is too short to fingerprint."""
+    tokens = _TOKEN.findall(text.lower())
+    if len(tokens) >= 8 * _EDGE:
+        tokens = tokens[_EDGE:-_EDGE]
+    if len(tokens) < _SHINGLE * 2:
+        return None
+    lowest = min(
+        hashlib.blake2b(" ".join(tokens[i : i + _SHINGLE]).encode("utf-8"), digest_size=8).digest()
+        for i in range(len(tokens) - _SHINGLE + 1)
+    )
+    return "mh1-" + lowest.hex()

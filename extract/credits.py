@@ -1,0 +1,85 @@
+"""Source credits and datelines stated in the visible text.
+
+Wire copy names its origin in a few fixed shapes, whatever the agency:
+a dateline ``MOSCOW, August 8 (RIA Novosti) –``; a trailing parenthesis ``... (ANI)``;
+a credit line holding only a name and a date (``Xinhua, December 9, 2011``); a
+labelled source (``Source: Reuters``, ``来源：新华社``); and the Chinese lead
+``<agency>X月X日电/报道``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Credit", "find_credit"]
+
+_MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_MONTH_NUM = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+)}
+_NAME = r"[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3}"
+# CITY, Month D (Agency) – ...   /   CITY, D Month (Agency) – ...
+_DATELINE = re.compile(
+    rf"^\s*([A-Z][A-Za-z .'-]{{1,40}}),\s+(?:({_MONTHS})\.?\s+(\d{{1,2}})|(\d{{1,2}})\s+({_MONTHS})\.?)"
+    rf"(?:,?\s+(\d{{4}}))?\s*\(({_NAME})\)\s*[-–—:]",
+    re.I,
+)
+_TRAILING = re.compile(rf"\(({_NAME})\)\s*$")
+_CREDIT_LINE = re.compile(rf"^\s*({_NAME}),?\s+({_MONTHS})\.?\s+(\d{{1,2}}),\s*(\d{{4}})\s*$", re.I)
+_LABELLED = re.compile(r"(?:^|\s)(?:source|sources|quelle|fuente|fonte|來源|来源|出处|출처|出典)\s*[:：]\s*([^\s|,，/]{2,40}(?:\s[^\s|,，/]{1,20}){0,2})", re.I)
+_ZH_LEAD = re.compile(r"^\s*([\u4e00-\u9fff]{2,8}?(?:网|社|报|台))(?:[\u4e00-\u9fff]{0,6})?\d{1,2}月\d{1,2}日(?:电|报道|讯)")
+_NOT_NAMES = re.compile(
+    r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|updated|published|posted|"
+    r"last|edited|by|on|photo|image|file|video|" + _MONTHS + r")$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Credit:
+    source: str | None
+    dateline: str | None  # the dateline as written, e.g. "MOSCOW, August 8 (RIA Novosti)"
+    date_text: tuple[int, int, int | None] | None  # (month, day, year or None) from text
+
+
+def _plausible(name: str) -> bool:
+    words = name.split()
+    return 1 <= len(words) <= 4 and not _NOT_NAMES.match(words[0]) and not name.isdigit()
+
+
+def find_credit(paragraphs: list[str], page_lines: tuple[str, ...]) -> Credit:
+    """The credit the page states: body datelines first, then credit lines around it."""
+    if paragraphs:
+        match = _DATELINE.match(paragraphs[0])
+        if match and _plausible(match.group(7)):
+            month = match.group(2) or match.group(5)
+            day = match.group(3) or match.group(4)
+            year = match.group(6)
+            dateline = paragraphs[0][: match.end()].rstrip(" -–—:")
+            return Credit(
+                match.group(7),
+                dateline,
+                (_MONTH_NUM[month[:3].lower()], int(day), int(year) if year else None),
+            )
+        zh = _ZH_LEAD.match(paragraphs[0])
+        if zh:
+            return Credit(zh.group(1), None, None)
+        match = _TRAILING.search(paragraphs[-1])
+        if match and _plausible(match.group(1)) and len(match.group(1)) <= 30:
+            return Credit(match.group(1), None, None)
+    for line in page_lines:
+        match = _CREDIT_LINE.match(line)
+        if match and _plausible(match.group(1)):
+            month = _MONTH_NUM[match.group(2)[:3].lower()]
+            return Credit(match.group(1), None, (month, int(match.group(3)), int(match.group(4))))
+    for line in page_lines:
+        if len(line) > 120:
+            continue
+        match = _LABELLED.search(line)
+        if match:
+            return Credit(match.group(1).strip(), None, None)
+    return Credit(None, None, None)

@@ -1,0 +1,53 @@
+"""Dates as ISO 8601: date only when no time is known, with the offset when it is."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+__all__ = ["iso_date", "day_of"]
+
+_ISO_LIKE = re.compile(
+    r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
+)
+_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$")
+
+
+def _offset(raw: str | None) -> str:
+    if not raw:
+        return ""
+    if raw in ("Z", "UTC", "GMT"):
+        return "+00:00"
+    digits = raw.replace(":", "")
+    return f"{digits[:3]}:{digits[3:5]}"
+
+
+def iso_date(value: str | None) -> str | None:
+    """Normalise a machine-readable date (ISO-like, compact) to ISO 8601; None if invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    match = _ISO_LIKE.match(value) or _COMPACT.match(value)
+    if not match:
+        return None
+    y, mo, d, h, mi, s, tz = match.groups()
+    try:
+        day = date(int(y), int(mo), int(d))
+    except ValueError:
+        return None
+    if not 1990 <= day.year <= 2100:
+        return None
+    if h is None:
+        return day.isoformat()
+    try:
+        moment = datetime(day.year, day.month, day.day, int(h), int(mi), int(s or 0))
+    except ValueError:
+        return day.isoformat()
+    return moment.isoformat() + _offset(tz)
+
+
+def day_of(value: str | None) -> str | None:
+    """The calendar-day part of an ISO date, as written (no time-zone conversion)."""
+    return value[:10] if value else None

@@ -1,0 +1,245 @@
+"""Evaluation harness: run newsarchive and bare trafilatura over a gold corpus and tally.
+
+This is the one module of ``extract`` that reads files (the corpus and the fixture
+pages); ``extract_page`` itself never does. Used by ``newsarchive eval``,
+``bench/eval.py`` and the quality gate, so all three report the same numbers.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import trafilatura
+
+from extract.pipeline import extract_page
+from extract.options import Hints
+from extract.scoring import Tally, body_score, same_day, same_title
+
+__all__ = [
+    "CorpusPage",
+    "Output",
+    "Report",
+    "RUNNERS",
+    "evaluate",
+    "format_reports",
+    "language_group",
+    "leaked_noise",
+    "load_corpus",
+    "load_fixtures",
+]
+
+
+@dataclass(frozen=True)
+class CorpusPage:
+    """One page with its gold answer; ``noise`` lists lines that must not be output."""
+
+    id: str
+    source: str
+    language: str
+    url: str
+    body: bytes
+    gold: str | None
+    title: str | None = None
+    published: str | None = None
+    headers: dict[str, str] | None = None
+    hints: Hints | None = None
+    noise: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Output:
+    text: str
+    title: str | None
+    published: str | None
+    language: str | None
+
+
+def load_corpus(root: Path) -> list[CorpusPage]:
+    """Pages of a corpus laid out as the shared corpus README describes."""
+    pages = []
+    with open(root / "gold.jsonl", encoding="utf-8") as lines:
+        for line in lines:
+            rec = json.loads(line)
+            pages.append(
+                CorpusPage(
+                    id=rec["id"],
+                    source=rec["source"],
+                    language=rec["language"],
+                    url=rec.get("url") or f"https://corpus.invalid/{rec['id']}",
+                    body=gzip.decompress((root / rec["file"]).read_bytes()),
+                    gold=rec["body"],
+                    title=rec.get("title"),
+                    published=rec.get("published"),
+                )
+            )
+    return pages
+
+
+def load_fixtures(root: Path) -> list[CorpusPage]:
+    """Fixture pages (``<name>.html`` with ``<name>.json`` beside it) as corpus pages."""
+    pages = []
+    for html in sorted(root.glob("*.html")):
+        spec = json.loads(html.with_suffix(".json").read_text(encoding="utf-8"))
+        expect = spec["expect"]
+        hints = Hints(**{k: tuple(v) if k == "keywords" else v for k, v in spec["hints"].items()}) if spec.get("hints") else None
+        pages.append(
+            CorpusPage(
+                id=f"fixtures/{html.stem}",
+                source="fixtures",
+                language=expect.get("language") or "und",
+                url=spec["url"],
+                body=html.read_bytes(),
+                gold=expect.get("text"),
+                title=expect.get("title"),
+                published=expect.get("published"),
+                headers=spec.get("headers"),
+                hints=hints,
+                noise=tuple(spec.get("noise", ())),
+            )
+        )
+    return pages
+
+
+def _newsarchive(page: CorpusPage) -> Output:
+    result = extract_page(page.body, page.url, headers=page.headers, hints=page.hints)
+    art = result.article
+    if art is None:
+        return Output("", None, None, None)
+    return Output(art.text, art.title, art.published, art.language)
+
+
+def _trafilatura(page: CorpusPage) -> Output:
+    # Body: exactly the library's defaults. Metadata: its own metadata extractor
+    # (language there is the markup's declaration; trafilatura does not detect it).
+    text = trafilatura.extract(page.body, url=page.url) or ""
+    meta = trafilatura.extract_metadata(page.body, default_url=page.url)
+    if meta is None:
+        return Output(text, None, None, None)
+    lang = (meta.language or "").split("-")[0].lower() or None
+    return Output(text, meta.title, meta.date, lang)
+
+
+RUNNERS: dict[str, Callable[[CorpusPage], Output]] = {
+    "newsarchive": _newsarchive,
+    "trafilatura": _trafilatura,
+}
+
+_GROUPS = {
+    "en": "en",
+    "de": "de",
+    "zh": "zh",
+    "ja": "ja-ko",
+    "ko": "ja-ko",
+    **dict.fromkeys(("ar", "fa", "ur", "ru", "hi", "th", "my"), "non-latin-other"),
+}
+
+
+def language_group(code: str) -> str:
+    """Coarse group for per-group floors: en, de, zh, ja-ko, non-latin-other, latin-other."""
+    return _GROUPS.get(code, "latin-other")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def leaked_noise(output: str, noise: Iterable[str]) -> list[str]:
+    """Noise lines present in ``output``; short lines count only as a whole paragraph."""
+    paragraphs = {_norm(p) for p in re.split(r"\n\s*\n", output)}
+    flat = _norm(output)
+    leaked = []
+    for line in noise:
+        line = _norm(line)
+        if line and (line in paragraphs or (len(line) >= 25 and line in flat)):
+            leaked.append(line)
+    return leaked
+
+
+@dataclass
+class Report:
+    """All tallies of one extractor over one run."""
+
+    name: str
+    overall: Tally = field(default_factory=Tally)
+    by_source: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_language: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_group: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    noise_lines: int = 0
+    noise_leaked: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)  # per-page metadata misses, for debugging
+
+    def add(self, page: CorpusPage, out: Output) -> None:
+        tallies = (
+            self.overall,
+            self.by_source[page.source],
+            self.by_language[page.language],
+            self.by_group[language_group(page.language)],
+        )
+        score = body_score(out.text, page.gold) if page.gold is not None else None
+        checks = {"language": out.language == page.language}
+        if page.title:
+            checks["title"] = same_title(out.title, page.title)
+        if page.published:
+            checks["date"] = same_day(out.published, page.published)
+        for tally in tallies:
+            if score is not None:
+                tally.add_body(score)
+            for name, ok in checks.items():
+                tally.add_meta(name, ok)
+        self.failures += [f"{page.id}: {name}" for name, ok in checks.items() if not ok]
+        if page.noise:
+            self.noise_lines += len(page.noise)
+            self.noise_leaked += [f"{page.id}: {line}" for line in leaked_noise(out.text, page.noise)]
+
+
+def evaluate(pages: list[CorpusPage], runners: Iterable[str] = RUNNERS) -> list[Report]:
+    """Run each named extractor over the same pages in the same process."""
+    reports = []
+    for name in runners:
+        report = Report(name)
+        run = RUNNERS[name]
+        for page in pages:
+            start = time.perf_counter()
+            out = run(page)
+            report.seconds += time.perf_counter() - start
+            report.add(page, out)
+        reports.append(report)
+    return reports
+
+
+def _row(label: str, tallies: list[Tally]) -> str:
+    cells = []
+    for t in tallies:
+        acc = [t.accuracy(n) for n in ("title", "date", "language")]
+        acc_s = " ".join("  -  " if a is None else f"{a:5.2f}" for a in acc)
+        cells.append(f"{t.precision:5.3f} {t.recall:5.3f} {t.f1:5.3f} {t.empty:3d} {acc_s}")
+    return f"{label:<22}{tallies[0].pages:4d}  " + "  |  ".join(cells)
+
+
+def format_reports(reports: list[Report]) -> str:
+    """A plain-text table: one row per group, one block of columns per extractor."""
+    names = "  |  ".join(f"{r.name:<39}" for r in reports)
+    cols = "  |  ".join("P     R     F1    emp title date  lang " for _ in reports)
+    lines = [f"{'':<22}{'':4}  {names}", f"{'group':<22}{'n':>4}  {cols}"]
+    lines.append(_row("overall", [r.overall for r in reports]))
+    for title, attr in (("source", "by_source"), ("language group", "by_group"), ("language", "by_language")):
+        lines.append(f"-- by {title}")
+        keys = sorted(getattr(reports[0], attr), key=lambda k: (-getattr(reports[0], attr)[k].pages, k))
+        for key in keys:
+            lines.append(_row(key, [getattr(r, attr)[key] for r in reports]))
+    lines.append("-- noise lines leaked (fixtures with labelled noise)")
+    for r in reports:
+        lines.append(f"{r.name:<22}{len(r.noise_leaked)} of {r.noise_lines}")
+    lines.append("-- time per page")
+    for r in reports:
+        n = max(r.overall.pages, 1)
+        lines.append(f"{r.name:<22}{1000 * r.seconds / n:.1f} ms")
+    return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""What kind of page this is, with the evidence, so non-articles are counted, not archived.
+
+Signals are markup and structure (widget scripts, status numbers in headings, link
+counts, structured data), which hold across languages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from extract.article import PageType, Rejection
+
+__all__ = ["PageSignals", "classify", "page_signals"]
+
+_CAPTCHA = re.compile(r"captcha|recaptcha|hcaptcha|cf-challenge|cf_chl|challenge-form|turnstile|px-captcha|bot-detect", re.I)
+_CONSENT = re.compile(r"consent|gdpr|cookie-wall|cookiewall|privacy-wall|\bcmp\b|sp_message|didomi|onetrust", re.I)
+_PAYWALL = re.compile(r"paywall|piano|subscriber-only|premium-content|regwall|meter-wall|tp-modal", re.I)
+_ERROR_STATUS = re.compile(r"(?<!\d)(?:400|401|403|404|410|429|500|502|503)(?!\d)")
+_ARTICLE_TYPES = re.compile(r'"@type"\s*:\s*\[?\s*"(?:News|Reportage|Analysis|Opinion|Background)?Article"|"BlogPosting"', re.I)
+
+
+@dataclass(frozen=True)
+class PageSignals:
+    captcha: bool
+    consent: bool
+    paywall_markup: bool
+    not_free: bool
+    error_heading: bool
+    article_markup: bool
+    headline_links: int
+
+
+def page_signals(tree: etree._Element, title: str | None) -> PageSignals:
+    """Markup evidence, gathered from the untouched tree."""
+    attrs = []
+    scripts = []
+    for el in tree.iter(etree.Element):
+        attrs.append(f"{el.get('class') or ''} {el.get('id') or ''} {el.get('src') or ''}")
+        if el.tag == "script" and el.text:
+            scripts.append(el.text[:20000])
+    attr_text = " ".join(attrs)
+    script_text = " ".join(scripts)
+    headings = [title or ""] + ["".join(h.itertext()) for h in tree.iter("h1")][:2]
+    og_type = next((m.get("content", "") for m in tree.iter("meta") if m.get("property") == "og:type"), "")
+    headline_links = sum(1 for a in tree.iter("a") if len("".join(a.itertext()).split()) >= 5)
+    return PageSignals(
+        captcha=bool(_CAPTCHA.search(attr_text)) or bool(_CAPTCHA.search(script_text[:50000])),
+        consent=bool(_CONSENT.search(attr_text)),
+        paywall_markup=bool(_PAYWALL.search(attr_text)),
+        not_free=bool(re.search(r'"isAccessibleForFree"\s*:\s*"?false', script_text, re.I)),
+        error_heading=any(_ERROR_STATUS.search(h) for h in headings if len(h) < 120),
+        article_markup=og_type.lower() == "article" or bool(_ARTICLE_TYPES.search(script_text)),
+        headline_links=headline_links,
+    )
+
+
+def classify(
+    signals: PageSignals,
+    body_chars: int,
+    min_chars: int,
+    spam_chars: int,
+    title_is_spam: bool,
+) -> tuple[PageType, Rejection | None, tuple[str, ...]]:
+    """Page type, rejection (None for articles) and the reasons, from the evidence."""
+    short = body_chars < min_chars
+    if title_is_spam or (spam_chars > body_chars and spam_chars > 200):
+        reasons = ["title is a keyword run"] if title_is_spam else []
+        if spam_chars > body_chars:
+            reasons.append(f"{spam_chars} chars of keyword/link-farm runs vs {body_chars} of body")
+        return PageType.SPAM, Rejection.SPAM, tuple(reasons)
+    if short and signals.error_heading:
+        return PageType.ERROR, Rejection.ERROR_PAGE, ("error status in title or heading", f"body {body_chars} chars")
+    if short and signals.captcha:
+        return PageType.BLOCKED, Rejection.BLOCKED, ("captcha/bot-check markup", f"body {body_chars} chars")
+    if short and (signals.consent or signals.paywall_markup or signals.not_free):
+        why = [n for n, on in (("consent-wall markup", signals.consent), ("paywall markup", signals.paywall_markup),
+                               ("isAccessibleForFree=false", signals.not_free)) if on]
+        return PageType.PAYWALL, Rejection.PAYWALL, (*why, f"body {body_chars} chars")
+    if short:
+        if signals.headline_links >= 10 and not signals.article_markup:
+            return PageType.INDEX, Rejection.NOT_ARTICLE, (f"{signals.headline_links} headline links", f"body {body_chars} chars")
+        return PageType.INDEX, Rejection.TOO_SHORT, (f"body {body_chars} chars < {min_chars}",)
+    if not signals.article_markup and signals.headline_links >= 40 and body_chars < 20 * signals.headline_links:
+        return PageType.INDEX, Rejection.NOT_ARTICLE, (
+            f"{signals.headline_links} headline links and no article markup",
+            f"body {body_chars} chars",
+        )
+    reasons = ["article markup"] if signals.article_markup else []
+    reasons.append(f"body {body_chars} chars")
+    if signals.paywall_markup or signals.not_free:
+        reasons.append("paywall markup present but body is long enough")
+    return PageType.ARTICLE, None, tuple(reasons)

@@ -1,0 +1,216 @@
+"""Paragraph-level noise rules, applied to the body after the main block is found.
+
+Each rule is a small named function that looks at the whole paragraph list (noise is
+recognised by context: position, repetition, what else is on the page) and returns
+the indexes to drop. Signals are language-independent: token shapes, separators,
+punctuation, repetition and position, never particular phrases.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable
+
+from extract.options import ExtractOptions
+
+__all__ = ["PageContext", "RULES", "apply_rules"]
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_SEPARATORS = re.compile(r"\s*[|,，、;；·•｜]\s*")
+_SENTENCE_END = re.compile(r"[.!?。！？…]['\"’”»)]?\s*$|[.!?。！？][\s\"”’»]")
+_SHORTCODE = re.compile(r"\[/?[a-z][\w-]*(?:\s+[\w-]+(?:=(?:\"[^\"]*\"|'[^']*'|[^\s\]]+))?)*\s*/?\]")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What the rules may know about the page besides the body paragraphs."""
+
+    page_lines: tuple[str, ...]  # every visible text line of the whole page
+    site_names: tuple[str, ...]  # site name and host labels, for self-promotion
+    options: ExtractOptions
+
+
+def _units(text: str) -> int:
+    """Length in words; a CJK character counts as half a word."""
+    return len(_WORD.findall(_CJK.sub(" ", text))) + len(_CJK.findall(text)) // 2
+
+
+def _has_letters(text: str) -> bool:
+    return any(unicodedata.category(ch).startswith("L") for ch in text)
+
+
+def drop_without_letters(paras: list[str], ctx: PageContext) -> set[int]:
+    """Counters, bullets and stray numbers ("0", "|", "12 345") carry no prose."""
+    return {i for i, p in enumerate(paras) if not _has_letters(p)}
+
+
+def drop_separator_runs(paras: list[str], ctx: PageContext) -> set[int]:
+    """Keyword stuffing and link-farm lists: many short items between separators.
+
+    Prose has clauses of many words between commas; a run of place names or
+    keywords has one or two words per item and almost no sentence punctuation.
+    """
+    drop = set()
+    for i, p in enumerate(paras):
+        items = [s for s in _SEPARATORS.split(p) if s.strip()]
+        if len(items) < ctx.options.min_separator_run:
+            continue
+        short = sum(1 for s in items if _units(s) <= 3)
+        if short / len(items) >= 0.8 and len(_SENTENCE_END.findall(p)) <= len(items) // 6:
+            drop.add(i)
+    return drop
+
+
+def drop_repeated_labels(paras: list[str], ctx: PageContext) -> set[int]:
+    """Short lines that occur more than once on the page are template labels.
+
+    ("Advertisement", "Share", section names): an article sentence is not repeated
+    verbatim elsewhere on its own page.
+    """
+    counts: dict[str, int] = {}
+    for line in ctx.page_lines:
+        key = " ".join(line.split()).lower()
+        counts[key] = counts.get(key, 0) + 1
+    return {
+        i
+        for i, p in enumerate(paras)
+        if _units(p) <= 4 and not _SENTENCE_END.search(p) and counts.get(" ".join(p.split()).lower(), 0) >= 2
+    }
+
+
+def _shingle_set(text: str) -> set[tuple[str, ...]]:
+    tokens = _WORD.findall(_CJK.sub(lambda m: f" {m.group()} ", text.lower()))
+    return {tuple(tokens[i : i + 3]) for i in range(max(len(tokens) - 2, 1))}
+
+
+def drop_teasers(paras: list[str], ctx: PageContext) -> set[int]:
+    """A short paragraph mostly repeated by a longer one further down is a teaser.
+
+    Standfirsts and "...reports X" teasers restate a body paragraph above it; the
+    longer, later occurrence is the article's.
+    """
+    sets = [_shingle_set(p) for p in paras]
+    drop = set()
+    for i, a in enumerate(sets):
+        if len(a) < 4 or len(paras[i]) > 500:
+            continue
+        for j in range(i + 1, len(sets)):
+            b = sets[j]
+            # Only a strictly shorter paragraph is a teaser: equal copies (repeated
+            # code, refrains) are the author's.
+            if j in drop or len(paras[j]) < 1.1 * len(paras[i]):
+                continue
+            if len(a & b) / len(a) >= 0.7:
+                drop.add(i)
+                break
+    return drop
+
+
+def drop_edge_fragments(paras: list[str], ctx: PageContext) -> set[int]:
+    """Leading and trailing short lines without sentence punctuation are page furniture.
+
+    Widget labels, "comments" headings and section names sit before or after the
+    article; a real paragraph at the edge is a sentence. Headings inside the body are
+    kept because only the runs at either end are examined.
+    """
+    def fragment(p: str) -> bool:
+        return _units(p) <= 6 and not _SENTENCE_END.search(p)
+
+    drop = set()
+    for order in (range(len(paras)), range(len(paras) - 1, -1, -1)):
+        for i in order:
+            if not fragment(paras[i]):
+                break
+            drop.add(i)
+    return drop if len(drop) < len(paras) else set()
+
+
+def drop_self_promotion(paras: list[str], ctx: PageContext) -> set[int]:
+    """Trailing paragraphs that open or close with the outlet's own name.
+
+    Promos ("... on Daily Planet."), "about us" blurbs and footers; a reporting
+    sentence that cites the outlet mid-way is kept.
+    """
+    names = [n.lower() for n in ctx.site_names if len(n) >= 3]
+    drop = set()
+    for i in range(len(paras) - 1, max(len(paras) - 4, 0), -1):
+        low = paras[i].lower().rstrip(" .!。！")
+        if any(n in low[:len(n) + 12] or n in low[-len(n) - 12:] for n in names):
+            drop.add(i)
+        else:
+            break
+    return drop
+
+
+def _script(text: str) -> str | None:
+    """Dominant script of ``text``: "cjk", "latin", "cyrillic", "arabic", ... or None."""
+    counts: dict[str, int] = {}
+    for ch in text[:400]:
+        if not ch.isalpha():
+            continue
+        if _CJK.match(ch):
+            key = "cjk"
+        else:
+            try:
+                key = unicodedata.name(ch).split()[0].lower()
+            except ValueError:
+                continue
+        counts[key] = counts.get(key, 0) + 1
+    return max(counts, key=counts.get) if counts else None  # type: ignore[arg-type]
+
+
+def drop_foreign_script_edges(paras: list[str], ctx: PageContext) -> set[int]:
+    """Leading/trailing paragraphs in another script than the body: injected spam.
+
+    Hacked pages carry keyword runs in the spammer's script above and below the
+    article; boilerplate in a second language (English disclaimers under a Chinese
+    article) sits at the same edges.
+    """
+    if len(paras) < 3:
+        return set()
+    scripts = [_script(p) for p in paras]
+    weight: dict[str, int] = {}
+    for p, sc in zip(paras, scripts):
+        if sc:
+            weight[sc] = weight.get(sc, 0) + len(p)
+    if not weight:
+        return set()
+    main = max(weight, key=weight.get)  # type: ignore[arg-type]
+    drop = set()
+    for order in (range(len(paras)), range(len(paras) - 1, -1, -1)):
+        for i in order:
+            if scripts[i] in (main, None):
+                break
+            drop.add(i)
+    return drop if len(drop) < len(paras) else set()
+
+
+def strip_shortcodes(paras: list[str], ctx: PageContext) -> list[str]:
+    """CMS shortcodes such as ``[gallery id="12"]`` that a template failed to expand."""
+    return [_SHORTCODE.sub("", p).strip() for p in paras]
+
+
+RULES: tuple[Callable[[list[str], PageContext], set[int]], ...] = (
+    drop_without_letters,
+    drop_separator_runs,
+    drop_repeated_labels,
+    drop_teasers,
+    drop_foreign_script_edges,
+    drop_self_promotion,
+    drop_edge_fragments,
+)
+
+
+def apply_rules(paras: list[str], ctx: PageContext) -> tuple[list[str], dict[str, list[str]]]:
+    """Run every rule in order; returns the kept paragraphs and what each rule removed."""
+    paras = [p for p in strip_shortcodes(paras, ctx) if p]
+    removed: dict[str, list[str]] = {}
+    for rule in RULES:
+        drop = rule(paras, ctx)
+        if drop:
+            removed[rule.__name__] = [p for i, p in enumerate(paras) if i in drop]
+            paras = [p for i, p in enumerate(paras) if i not in drop]
+    return paras, removed
