@@ -270,7 +270,7 @@ def load_outlets(paths: Sequence[Path] = (), *, include_default: bool = True) ->
                 raw[name] = {**base, **defaults, **entry}
                 origin[name] = [path]
                 blame[name] = {key: path for key in raw[name]}
-    return {name: _build(fields, blame[name], origin[name]) for name, fields in raw.items()}
+    return {name: _build(fields, blame[name], origin[name], known=tuple(raw)) for name, fields in raw.items()}
 
 
 # ------------------------------------------------------------------------- validation
@@ -320,7 +320,8 @@ def _rehost(url: str, base: str) -> str:
     return urlunsplit((target.scheme, target.netloc, parts.path, parts.query, parts.fragment))
 
 
-def _build(fields: Mapping[str, Any], blame: Mapping[str, Path], origin: Sequence[Path]) -> OutletSpec:
+def _build(fields: Mapping[str, Any], blame: Mapping[str, Path], origin: Sequence[Path], *,
+           known: Sequence[str]) -> OutletSpec:
     name = fields["name"]
     f = _Fields(name, fields, blame, origin[-1])
 
@@ -343,7 +344,10 @@ def _build(fields: Mapping[str, Any], blame: Mapping[str, Path], origin: Sequenc
                                      for urls in (feeds, sitemaps, sections))
         domains = (target.netloc.lower(),)
     if not domains:
-        raise f.error("domains", "list at least one host the outlet publishes on, e.g. [tass.com]")
+        # Most often a misspelt override: the entry was meant for a known outlet.
+        others = ", ".join(n for n in known if n != name)
+        raise f.error("domains", "list at least one host the outlet publishes on, e.g. [tass.com]; "
+                      f"to override an existing outlet use its exact name (known: {others})")
     if not (feeds or sitemaps or sections):
         raise f.error("feeds", "no discovery source: give at least one of feeds, sitemaps, sections")
     for key, urls in (("feeds", feeds), ("sitemaps", sitemaps), ("sections", sections)):

@@ -111,6 +111,7 @@ def test_unparseable_dates_become_none_not_errors():
     assert parse_feed(body, FEED_URL)[0].published is None
 
 
-@pytest.mark.parametrize("body", [b"", b"\x00\xff\xfe garbage", b"<a href='http://[::1'>broken</a>"])
+@pytest.mark.parametrize("body", [b"", b"\x00\xff\xfe garbage", b"<a href='http://[::1'>broken</a>",
+                                  b"<a href='http:///no-host'>x</a><a href='https://tass.com:99999/'>y</a>"])
 def test_extract_links_never_fails_on_junk_pages(body):
     assert extract_links(body, "https://tass.com/politics") == []

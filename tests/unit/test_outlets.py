@@ -197,8 +197,8 @@ def test_missing_file_says_so(tmp_path):
         load_outlets([tmp_path / "nope.yaml"])
 
 
-def test_a_new_outlet_needs_domains_and_patterns(tmp_path):
-    user = write(tmp_path, "outlets:\n  - name: half\n    feeds: [https://half.example/rss]\n")
-    with pytest.raises(ConfigError) as info:
+def test_a_misspelt_override_is_a_new_outlet_without_domains(tmp_path):
+    user = write(tmp_path, "outlets:\n  - name: tass\n    schedule: 1h\n")
+    with pytest.raises(ConfigError, match="use its exact name .*tass-en") as info:
         load_outlets([user])
-    assert (info.value.outlet, info.value.field) == ("half", "domains")
+    assert (info.value.outlet, info.value.field) == ("tass", "domains")
