@@ -66,6 +66,9 @@ class SQLiteCrawlState:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL: durable across a killed process (what we guard against), without an
+        # fsync per page; a power cut may lose the last captures, which are refetched.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
         self._lock = threading.Lock()
 
