@@ -32,6 +32,7 @@ class CrawlResult:
     finish_reason: str
     stats: dict[str, Any]
     record: dict[str, Any]
+    archive: dict[str, Any] = field(default_factory=dict)  # ArchiveSession.close() summary
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
@@ -106,7 +107,9 @@ def run(
         result.record = run_record(
             run_id=run_id, stats=result.stats, outlets=outlets, started=started, finish_reason=reason
         )
-        Hub.of(crawler).session.write_run_record(result.record)
+        hub = Hub.of(crawler)
+        hub.session.write_run_record(result.record)
+        result.archive = hub.close()
 
     crawler.signals.connect(closed, signal=signals.spider_closed)
     process.crawl(crawler, **spider_kwargs)

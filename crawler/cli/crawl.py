@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from crawler.cli.options import archive_option, log_level, parse_settings, settings_option
+from crawler.cli.options import archive_option, check_archive, log_level, parse_settings, report_spool, settings_option
 
 __all__ = ["COMMANDS", "stats_table"]
 
@@ -61,6 +61,7 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
     unknown = [n for n in chosen if n not in specs]
     if unknown:
         _usage(f"unknown outlet(s): {', '.join(unknown)}; configured: {', '.join(sorted(specs))}")
+    check_archive(archive, "crawl")
     try:
         parse_since(since)
     except ValueError:
@@ -78,10 +79,11 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
     record = result.record
     if not quiet:
         stats_table(record)
+    spooled = report_spool(result.archive, "crawl")
     outcome = record["outcome"]
     if outcome == "interrupted":
         sys.exit(EXIT_INTERRUPTED)
-    sys.exit(EXIT_OK if outcome == "ok" else EXIT_ERRORS)
+    sys.exit(EXIT_OK if outcome == "ok" and not spooled else EXIT_ERRORS)
 
 
 def stats_table(record: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from crawler.cli.options import archive_option, log_level, parse_settings, settings_option
+from crawler.cli.options import archive_option, check_archive, log_level, parse_settings, report_spool, settings_option
 
 __all__ = ["COMMANDS"]
 
@@ -29,6 +29,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
 
     if not url.startswith(("http://", "https://")):
         raise click.BadParameter("give an http:// or https:// URL", param_hint="URL")
+    check_archive(archive, "fetch")
     overrides = {
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
@@ -42,6 +43,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     overrides.update(parse_settings(settings))
     result = run(PageSpider, build_settings(archive=archive, overrides=overrides), outlets=[outlet or "_adhoc"],
                  url=url, outlet=outlet)
+    spooled = report_spool(result.archive, "fetch")
     for name, event in result.events:
         if name == "article":
             article = event["article"]
@@ -50,7 +52,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
                 click.echo(f"{article.id}\t{article.published or '-'}\t{article.title or '-'}\t{where}")
             else:
                 sys.stdout.write(article.to_json())
-            return
+            sys.exit(1 if spooled else 0)
         if name == "rejected":
             reasons = "; ".join(event["reasons"]) or "no reason given"
             _fail(f"not an article ({event['page_type']}): {reasons}; the capture is in the WARC")

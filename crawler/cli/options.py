@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 import click
 
-__all__ = ["archive_option", "settings_option", "parse_settings", "log_level"]
+__all__ = ["archive_option", "settings_option", "parse_settings", "log_level", "check_archive", "report_spool"]
 
 archive_option = click.option(
     "--archive",
@@ -38,3 +38,28 @@ def log_level(default: str = "WARNING") -> str:
     """Scrapy's LOG_LEVEL from the global -v/-vv flag."""
     verbose = click.get_current_context().find_root().params.get("verbose", 0)
     return {0: default, 1: "INFO"}.get(verbose, "DEBUG")
+
+
+def check_archive(archive: str, command: str) -> None:
+    """Fail fast (exit 2) on an --archive value that names no usable store."""
+    from archive import StorageError, store_from_uri
+
+    try:
+        store_from_uri(archive)
+    except StorageError as exc:
+        click.echo(f"newsarchive {command}: {exc}", err=True)
+        raise SystemExit(2) from exc
+
+
+def report_spool(summary: dict[str, Any], command: str) -> bool:
+    """Say (one line) when data could not reach the store; True if some is pending."""
+    pending = summary.get("pending") or []
+    if not pending:
+        return False
+    errors = "; ".join(summary.get("storage_errors") or []) or "upload failed"
+    click.echo(
+        f"newsarchive {command}: {len(pending)} object(s) wait in the local spool, not yet in "
+        f"{summary.get('store')} ({errors}); run `newsarchive flush` when the store is reachable",
+        err=True,
+    )
+    return True

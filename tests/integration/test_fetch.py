@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import socket
 import json
 import subprocess
 from pathlib import Path
@@ -139,6 +140,26 @@ def test_fetch_to_s3_uses_the_same_layout(site, tmp_path, home, s3):
     assert article["id"] in listing.stdout
     shown = newsarchive("cat", article["id"], "--archive", "s3://news/crawl", check=True)
     assert json.loads(shown.stdout) == article
+
+
+def test_store_down_keeps_everything_in_the_spool_until_flush(site, tmp_path, home, s3):
+    with socket.socket() as probe:  # a port nothing listens on: the store is down
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    url = site.url("/world/2026-11/20/content_1234567.htm")
+    proc = newsarchive("fetch", url, "--archive", "s3://news/crawl", env={"AWS_ENDPOINT_URL": dead})
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["title"], "the article is still extracted and shown"
+    (line,) = proc.stderr.strip().splitlines()
+    assert "spool" in line and "newsarchive flush" in line
+    spooled = sorted(p.relative_to(home / "spool").as_posix() for p in (home / "spool").rglob("*") if p.is_file())
+    assert any(k.endswith(".warc.gz") for k in spooled) and any(k.startswith("articles/") for k in spooled)
+    assert "Contents" not in s3.client().list_objects_v2(Bucket="news")
+
+    newsarchive("flush", "--archive", "s3://news/crawl", check=True)
+    keys = {obj["Key"] for obj in s3.client().list_objects_v2(Bucket="news")["Contents"]}
+    assert {"crawl/" + k for k in spooled} <= keys
+    assert not [p for p in (home / "spool").rglob("*") if p.is_file()]
 
 
 @pytest.mark.parametrize(
