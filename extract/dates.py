@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-__all__ = ["iso_date", "day_of"]
+__all__ = ["day_of", "iso_date", "with_visible_time"]
 
 _ISO_LIKE = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
@@ -51,3 +51,21 @@ def iso_date(value: str | None) -> str | None:
 def day_of(value: str | None) -> str | None:
     """The calendar-day part of an ISO date, as written (no time-zone conversion)."""
     return value[:10] if value else None
+
+
+_VISIBLE_STAMP = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
+def with_visible_time(day: str | None, lines: tuple[str, ...]) -> str | None:
+    """``day`` refined to the first visible "YYYY-MM-DD HH:MM[:SS]" stamp on that day."""
+    if day is None or len(day) != 10:
+        return day
+    for line in lines:
+        if len(line) > 200:
+            continue
+        for m in _VISIBLE_STAMP.finditer(line):
+            y, mo, d, h, mi, s = m.groups()
+            stamp = iso_date(f"{y}-{int(mo):02d}-{int(d):02d}T{int(h):02d}:{mi}:{s or '00'}")
+            if stamp and stamp[:10] == day:
+                return stamp
+    return day

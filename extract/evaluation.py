@@ -157,7 +157,7 @@ def leaked_noise(output: str, noise: Iterable[str]) -> list[str]:
     leaked = []
     for line in noise:
         line = _norm(line)
-        if line and (line in paragraphs or (len(line) >= 25 and line in flat)):
+        if line and (line in paragraphs or (len(line) >= 12 and line in flat)):
             leaked.append(line)
     return leaked
 

@@ -11,6 +11,7 @@ crawler can run it in a process pool.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Mapping
 
@@ -23,7 +24,7 @@ from extract import dom_rules, text_rules
 from extract.article import Article, PageType, Rejection, article_id
 from extract.cluster import cluster_key
 from extract.credits import find_credit
-from extract.dates import iso_date
+from extract.dates import iso_date, with_visible_time
 from extract.decode import decode_body
 from extract.hints import reconcile
 from extract.language import detect_language
@@ -74,20 +75,43 @@ def _page_lines(tree: etree._Element) -> tuple[str, ...]:
     return tuple(lines)
 
 
+_BLOCKS = frozenset({"p", "head", "quote", "list", "item", "table", "row", "code", "div", "section"})
+
+
 def _paragraphs(body: etree._Element) -> list[str]:
-    """Trafilatura's output tree as paragraphs: one per block, list item or table row."""
+    """Trafilatura's output tree as paragraphs: one per block, list item or table row.
+
+    Blocks nest (paragraphs inside table cells when a site lays out with tables), so
+    inline text is gathered until the next block starts; table cells without blocks
+    join into one line per row.
+    """
     out: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = " ".join(" ".join(buffer).split())
+        if text:
+            out.append(text)
+        buffer.clear()
+
+    def walk(el: etree._Element) -> None:
+        if el.text:
+            buffer.append(el.text)
+        for child in el:
+            if child.tag == "lb":
+                flush()  # a hard line break between sentences separates paragraphs
+            elif child.tag in _BLOCKS or (child.tag == "cell" and any(c.tag in _BLOCKS for c in child.iter())):
+                flush()
+                walk(child)
+                flush()
+            else:
+                walk(child)
+            if child.tail:
+                buffer.append(child.tail)
+
     for block in body:
-        if block.tag == "list":
-            units = list(block.iter("item"))
-        elif block.tag == "table":
-            units = list(block.iter("row"))
-        else:
-            units = [block]
-        for unit in units:
-            text = " ".join("".join(unit.itertext()).split())
-            if text:
-                out.append(text)
+        walk(block)
+        flush()
     return out
 
 
@@ -109,11 +133,13 @@ def _main_text(
     if doc is None or doc.body is None:
         return [], {}, None
     paragraphs = _paragraphs(doc.body)
-    # Trafilatura sometimes keeps the <h1>; the headline is metadata, not body.
-    while paragraphs and paragraphs[0].casefold() in headlines:
-        paragraphs = paragraphs[1:]
     paragraphs, removed = text_rules.apply_rules(paragraphs, ctx)
     return paragraphs, removed, doc.author
+
+
+def _shows_day(day: str, lines: tuple[str, ...]) -> bool:
+    year = day[:4]
+    return any(year in line and re.search(rf"{year}\D0?1\D0?1(?!\d)|0?1\D0?1\D{year}", line) for line in lines)
 
 
 def _date_bound(fetched_at: str | None) -> datetime:
@@ -153,10 +179,16 @@ def extract_page(
             find_date(tree, url=url, original_date=True, extensive_search=True,
                       min_date=datetime(1995, 1, 1), max_date=_date_bound(fetched_at))
         )
+        # htmldate gives the day only; a visible timestamp on that day adds the time.
+        # A bare "1 January" it cannot show on the page is a year-only guess
+        # (from a namespace URL or a copyright line), not a publication date.
+        published = with_visible_time(published, page_lines)
+        if published and published.endswith("-01-01") and not _shows_day(published, page_lines):
+            published = None
 
     site_names = tuple(n for n in (meta.site_name, *host_labels(url)) if n)
-    ctx = text_rules.PageContext(page_lines=page_lines, site_names=site_names, options=options)
     headlines = frozenset(" ".join(h.split()).casefold() for h in meta.headline_candidates)
+    ctx = text_rules.PageContext(page_lines, headlines, site_names, options)
     dom_removed = dom_rules.apply_rules(tree, options)
     paragraphs, text_removed, author = _main_text(tree, url, options, ctx, headlines)
     if len("\n\n".join(paragraphs)) < _min_chars("\n\n".join(paragraphs), options) and dom_removed:

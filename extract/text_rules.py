@@ -21,7 +21,12 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SEPARATORS = re.compile(r"\s*[|,，、;；·•｜]\s*")
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"’”»)]?\s*$|[.!?。！？][\s\"”’»]")
-_SHORTCODE = re.compile(r"\[/?[a-z][\w-]*(?:\s+[\w-]+(?:=(?:\"[^\"]*\"|'[^']*'|[^\s\]]+))?)*\s*/?\]")
+# A shortcode has key=value attributes ([gallery ids="1,2"]), is a closing tag
+# ([/caption]), or is a bare [name] alone in its paragraph; editorial brackets in
+# quotes ("the message [media coverage] was") have none of these shapes.
+_SHORTCODE = re.compile(
+    r"\[[a-z][\w-]*(?:\s+[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s\]]+))+\s*/?\]|\[/[a-z][\w-]*\]|^\[[a-z][\w-]*\]$"
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class PageContext:
     """What the rules may know about the page besides the body paragraphs."""
 
     page_lines: tuple[str, ...]  # every visible text line of the whole page
+    headlines: frozenset[str]  # casefolded headline candidates (h1, og:title, <title>)
     site_names: tuple[str, ...]  # site name and host labels, for self-promotion
     options: ExtractOptions
 
@@ -99,13 +105,22 @@ def drop_teasers(paras: list[str], ctx: PageContext) -> set[int]:
             continue
         for j in range(i + 1, len(sets)):
             b = sets[j]
-            # Only a strictly shorter paragraph is a teaser: equal copies (repeated
-            # code, refrains) are the author's.
-            if j in drop or len(paras[j]) < 1.1 * len(paras[i]):
+            # Exact copies (repeated code, refrains) are the author's, not teasers.
+            if j in drop or paras[j] == paras[i]:
                 continue
             if len(a & b) / len(a) >= 0.7:
                 drop.add(i)
                 break
+    return drop
+
+
+def drop_title_repeats(paras: list[str], ctx: PageContext) -> set[int]:
+    """Leading lines that restate the headline ("Original title: <headline>")."""
+    drop = set()
+    for i, p in enumerate(paras[:3]):
+        low = " ".join(p.split()).casefold()
+        if any(h and h in low and len(low) <= 1.3 * len(h) + 12 for h in ctx.headlines):
+            drop.add(i)
     return drop
 
 
@@ -198,6 +213,7 @@ RULES: tuple[Callable[[list[str], PageContext], set[int]], ...] = (
     drop_separator_runs,
     drop_repeated_labels,
     drop_teasers,
+    drop_title_repeats,
     drop_foreign_script_edges,
     drop_self_promotion,
     drop_edge_fragments,
