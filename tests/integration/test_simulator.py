@@ -337,3 +337,22 @@ def test_config_points_outlets_at_the_simulator(sim, tmp_path):
         assert key in never, key
     assert never["feeds"] and never["sitemaps"] and not never["sections"]
     assert NEVER_SEEN not in {o["name"] for o in SHIPPED["outlets"]}
+
+
+def test_demo_crawls_every_simulated_outlet_exactly(home, tmp_path, capsys):
+    from bench import demo
+
+    assert demo.main(["--archive", str(tmp_path / "archive")]) == 0
+    out = capsys.readouterr().out
+    assert "crawl --all --config" in out
+    summary = out.split("Summary (this run's simulator):\n", 1)[1].splitlines()
+    assert len(summary) == 1 + len(ALL) and all(line.endswith(" ok") for line in summary[1:])
+
+
+def test_demo_names_outlets_instead_of_all_when_one_is_not_simulated(tmp_path):
+    from bench import demo
+
+    with OutletSimulator(["ria", "tass-en"]) as partial:
+        assert demo.crawl_targets(partial) == ["ria", "tass-en"]
+        rows = demo.summarize(partial, sorted(partial.expected_articles("ria")) + sorted(partial.non_articles("tass-en")))
+    assert [(r.outlet, r.ok, r.wrong) for r in rows] == [("ria", True, 0), ("tass-en", False, len(partial.non_articles("tass-en")))]
