@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import html.entities
 import logging
 import re
 import zlib
@@ -150,21 +151,51 @@ def _to_utf8(body: bytes) -> bytes:
     return _ANY_XML_DECL.sub("", text.lstrip("\ufeff"), count=1).encode("utf-8")
 
 
+def _parse_xml(body: bytes) -> etree._Element | None:
+    # The parser never expands entities nor fetches DTDs; libxml2 also stops entity
+    # amplification, which surfaces as a syntax error. A parser per call: lxml parsers
+    # must not be shared between threads.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_comments=True, remove_pis=True)
+    return etree.fromstring(body, parser)
+
+
+_ENTITY_REF = re.compile(rb"&(?:([A-Za-z][A-Za-z0-9]{1,31});|(?!#[0-9]+;|#x[0-9A-Fa-f]+;))")
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+
+
+def _repair_entities(body: bytes) -> bytes:
+    """HTML named entities to character references, bare '&' to '&amp;'."""
+    def fix(match: re.Match) -> bytes:
+        name = match.group(1)
+        if name is None:
+            return b"&amp;"
+        if name in _XML_ENTITIES:
+            return match.group(0)
+        codepoint = html.entities.name2codepoint.get(name.decode("ascii"))
+        return b"&#%d;" % codepoint if codepoint is not None else b"&amp;" + name + b";"
+    return _ENTITY_REF.sub(fix, body)
+
+
 def _xml_root(body: bytes, url: str, what: str) -> etree._Element:
     """Parse prepared bytes as XML, refusing HTML pages and entity declarations."""
     if _HTML_START.match(body[:4096]):
         raise DiscoveryError(f"{url}: got an HTML page, not a {what}; the URL may have moved, "
                              "open it in a browser and correct the outlet spec")
     try:
-        # The parser never expands entities nor fetches DTDs; libxml2 also stops
-        # entity amplification, which surfaces here as a syntax error.
-        # A parser per call: lxml parsers must not be shared between threads.
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                                 huge_tree=False, remove_comments=True, remove_pis=True)
-        root = etree.fromstring(body, parser)
+        root = _parse_xml(body)
     except etree.XMLSyntaxError as exc:
-        raise DiscoveryError(f"{url}: not well-formed XML ({exc}); the {what} may be truncated "
-                             "or not XML at all") from None
+        # Legacy feeds use HTML entities (&nbsp;, from the RSS 0.91 DTD) and bare '&' in
+        # links; repairing just those is safe, unlike lxml's recover mode, which would
+        # also accept a truncated document as complete.
+        repaired = _repair_entities(body)
+        try:
+            root = _parse_xml(repaired) if repaired != body else None
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            raise DiscoveryError(f"{url}: not well-formed XML ({exc}); the {what} may be "
+                                 "truncated or not XML at all") from None
     if root is None:
         raise DiscoveryError(f"{url}: no XML document in the body")
     dtd = root.getroottree().docinfo.internalDTD

@@ -147,3 +147,17 @@ def test_feed_charset_is_taken_from_the_bytes_when_the_declaration_is_wrong(decl
     decl = f'<?xml version="1.0" encoding="{declared}"?>' if declared else ""
     text = f"{decl}<rss><channel><item><title>{title}</title><link>https://ria.ru/a</link></item></channel></rss>"
     assert parse_feed(text.encode(encoding), "https://ria.ru/export/rss2/index.xml")[0].title == title
+
+
+def test_legacy_rss091_with_html_entities_and_bare_ampersands():
+    body = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+  "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>China.org.cn</title><language>en-us</language>
+<item><title>Caf&eacute;&nbsp;culture &amp; tea &bogus;</title>
+<link>http://www.china.org.cn/china/2026-11/20/content_1.htm?a=1&b=2</link></item>
+</channel></rss>"""
+    [entry] = parse_feed(body, "http://www.china.org.cn/rss/news.xml")
+    assert entry.title == "Café culture & tea &bogus;"  # the no-break space folds like any space
+    assert entry.url == "http://www.china.org.cn/china/2026-11/20/content_1.htm?a=1&b=2"
+    assert entry.language == "en-us"
