@@ -125,7 +125,8 @@ class WarcCaptureMiddleware:
         request.meta[WARC_REF] = ref
         request.meta[FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
         request.meta[UNCHANGED] = unchanged
-        OutletStats(self._crawler.stats).inc(request.meta.get("outlet"), "pages_fetched")
+        if "outlet" in request.meta:  # robots.txt requests belong to no outlet's tally
+            OutletStats(self._crawler.stats).inc(request.meta["outlet"], "pages_fetched")
         return response
 
 
