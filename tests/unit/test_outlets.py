@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.outlets import DEFAULT_CONFIG, ConfigError, OutletSpec, load_outlets
+from crawler.outlets import DEFAULT_CONFIG, DEFAULT_SETTINGS, ConfigError, OutletSpec, load_outlets
 
 SHIPPED = ("xinhua-en", "xinhua-zh", "china-org", "zee-news", "ria", "tass-en", "global-times")
 
@@ -32,26 +32,38 @@ def test_shipped_config_has_the_issue_outlets(shipped):
         assert spec.language in ("en", "zh", "ru")
 
 
-@pytest.mark.parametrize(
-    ("outlet", "url", "reason"),
-    [
-        ("xinhua-en", "https://english.news.cn/20261121/0123456789abcdef0123456789abcdef/c.html", None),
-        ("xinhua-en", "https://english.news.cn/video/20261121/0123456789abcdef0123456789abcdef/c.html", "excluded"),
-        ("xinhua-en", "https://english.news.cn/world/", "not_article_pattern"),
-        ("xinhua-en", "https://english.news.cn.evil.com/20261121/0123456789abcdef0123456789abcdef/c.html", "offsite"),
-        ("xinhua-zh", "http://www.xinhuanet.com/world/2019-05/06/c_1124457771.htm", None),
-        ("china-org", "http://www.china.org.cn/world/2026-11/21/content_118000001.htm", None),
-        ("zee-news", "https://zeenews.india.com/world/nato-leaders-meet-in-brussels-2716060.html", None),
-        ("zee-news", "https://zeenews.india.com/photos/world/gallery-2716060.html", "excluded"),
-        ("ria", "https://ria.ru/20261121/nato-1945000001.html", None),
-        ("ria", "https://ria.ru/20261121/", "not_article_pattern"),
-        ("tass-en", "https://tass.com/politics/1900001", None),
-        ("tass-en", "https://tass.com/tag/nato", "excluded"),
-        ("tass-en", "https://tass.ru/politika/2000003", "offsite"),
-        ("global-times", "https://www.globaltimes.cn/page/202611/1340001.shtml", None),
-        ("global-times", "https://www.globaltimes.cn/content/1200001.shtml", None),
-    ],
-)
+URL_CASES = [
+    ("xinhua-en", "https://english.news.cn/20261121/0123456789abcdef0123456789abcdef/c.html", None),
+    ("xinhua-en", "https://english.news.cn/video/20261121/0123456789abcdef0123456789abcdef/c.html", "excluded"),
+    ("xinhua-en", "https://english.news.cn/world/", "not_article_pattern"),
+    ("xinhua-en", "https://english.news.cn.evil.com/20261121/0123456789abcdef0123456789abcdef/c.html", "offsite"),
+    ("xinhua-zh", "http://www.xinhuanet.com/world/2019-05/06/c_1124457771.htm", None),
+    ("china-org", "http://www.china.org.cn/world/2026-11/21/content_118000001.htm", None),
+    ("zee-news", "https://zeenews.india.com/world/nato-leaders-meet-in-brussels-2716060.html", None),
+    ("zee-news", "https://zeenews.india.com/photos/world/gallery-2716060.html", "excluded"),
+    ("ria", "https://ria.ru/20261121/nato-1945000001.html", None),
+    ("ria", "https://ria.ru/20261121/", "not_article_pattern"),
+    ("tass-en", "https://tass.com/politics/1900001", None),
+    ("tass-en", "https://tass.com/tag/nato", "excluded"),
+    ("tass-en", "https://tass.ru/politika/2000003", "offsite"),
+    ("global-times", "https://www.globaltimes.cn/page/202611/1340001.shtml", None),
+    ("global-times", "https://www.globaltimes.cn/content/1200001.shtml", None),
+    ("global-times", "https://www.globaltimes.cn/china/politics/index.html", "not_article_pattern"),
+    ("xinhua-zh", "https://www.news.cn/politics/20261121/0123456789abcdef0123456789abcdef/c.html", None),
+    ("xinhua-zh", "https://www.news.cn/zt/20261121/0123456789abcdef0123456789abcdef/c.html", "excluded"),
+    ("china-org", "http://www.china.org.cn/node_7000.htm", "excluded"),
+    ("zee-news", "https://zeenews.india.com/world", "not_article_pattern"),
+    ("ria", "https://ria.ru/video/20261121/1945000003.html", "excluded"),
+]
+
+
+def test_every_shipped_outlet_has_article_and_non_article_cases(shipped):
+    for name in shipped:
+        reasons = {reason for outlet, _, reason in URL_CASES if outlet == name}
+        assert None in reasons and len(reasons) > 1, f"{name}: add URL cases to URL_CASES"
+
+
+@pytest.mark.parametrize(("outlet", "url", "reason"), URL_CASES)
 def test_article_url_rules(shipped, outlet, url, reason):
     spec = shipped[outlet]
     assert spec.exclusion_reason(url) == reason
@@ -84,7 +96,11 @@ outlets:
     assert ria.source == f"{DEFAULT_CONFIG}, {user}"
     example = outlets["example"]
     assert example.is_article_url("https://news.example.org/2026/big-story")
-    assert example.schedule == "*/30 * * * *" and example.topics == () and example.require_topic is False
+    assert example.topics == () and example.require_topic is False
+    # Fields left out come from the outlet_defaults of config/settings.yaml.
+    defaults = yaml.safe_load(DEFAULT_SETTINGS.read_text(encoding="utf-8"))["outlet_defaults"]
+    assert (example.schedule, example.jitter_seconds, example.section_depth, example.max_age_days) == (
+        defaults["schedule"], defaults["jitter_seconds"], defaults["section_depth"], defaults["max_age_days"])
     assert example.source == str(user)
     assert list(outlets)[-1] == "example"
 
