@@ -326,10 +326,6 @@ def _build(fields: Mapping[str, Any], blame: Mapping[str, Path], origin: Sequenc
     f = _Fields(name, fields, blame, origin[-1])
 
     domains = tuple(d.lower() for d in f.strings("domains"))
-    for domain in domains:
-        if not _DOMAIN.match(domain):
-            raise f.error("domains", f"{domain!r} is not a host name; write it bare, e.g. "
-                          "'tass.com' or '127.0.0.1:8001' (no scheme, no path)")
     feeds = f.strings("feeds")
     sitemaps = f.strings("sitemaps") + f.strings("news_sitemaps")
     sections = f.strings("sections")
@@ -343,6 +339,11 @@ def _build(fields: Mapping[str, Any], blame: Mapping[str, Path], origin: Sequenc
         feeds, sitemaps, sections = (tuple(_rehost(u, base_url) for u in urls)
                                      for urls in (feeds, sitemaps, sections))
         domains = (target.netloc.lower(),)
+    key = "domains" if base_url is None else "base_url"
+    for domain in domains:
+        if not _DOMAIN.match(domain) or int(domain.partition(":")[2] or 1) > 65535:
+            raise f.error(key, f"{domain!r} is not a host name with an optional port; write it "
+                          "bare, e.g. 'tass.com' or '127.0.0.1:8001' (no scheme, no path)")
     if not domains:
         # Most often a misspelt override: the entry was meant for a known outlet.
         others = ", ".join(n for n in known if n != name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 
@@ -159,6 +160,8 @@ outlets:
         ({"require_topic": True}, "require_topic", "no topics"),
         ({"adaptive": {"min": "6h", "max": "10m"}}, "adaptive", "swap"),
         ({"base_url": "http://127.0.0.1:8001/mirror/"}, "base_url", "scheme, host"),
+        ({"base_url": "http://127.0.0.1:port"}, "base_url", "not a host name"),
+        ({"domains": ["x.example.org:70000"]}, "domains", "not a host name"),
         ({"download_delay": -1}, "download_delay", "seconds"),
         ({"max_age_days": 0}, "max_age_days", "whole number >= 1 or null"),
     ],
@@ -184,6 +187,10 @@ def test_override_error_blames_the_file_that_set_the_field(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_outlets([user])
     assert (info.value.file, info.value.outlet, info.value.field) == (str(user), "ria", "exclude_patterns[0]")
+
+
+def test_specs_survive_pickling_for_crawl_processes(shipped):
+    assert pickle.loads(pickle.dumps(shipped)) == shipped
 
 
 def test_duplicate_name_within_a_file(tmp_path):
