@@ -265,20 +265,32 @@ def _child_text(element: etree._Element, *names: str) -> str | None:
 
 # ---------------------------------------------------------------------------- dates
 
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Seen in Chinese feeds: slashes instead of dashes, no time zone.
+_SLASH_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
+
+
 def _iso_date(text: str | None) -> str | None:
-    """ISO 8601 from an RFC 822 or W3C date; None when it cannot be read."""
+    """ISO 8601 from a W3C/ISO, RFC 822 or slashed date; None when it cannot be read.
+
+    A date without time stays a date, and a time without zone stays naive: inventing
+    either would turn a feed's vague claim into a precise wrong one.
+    """
     if not text:
         return None
     text = text.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            return datetime.strptime(text, "%Y-%m-%d").date().isoformat()
-        except ValueError:
-            return None
     try:
-        return datetime.fromisoformat(text.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} ", text) else text).isoformat()
+        if _DATE_ONLY.fullmatch(text):
+            return datetime.strptime(text, "%Y-%m-%d").date().isoformat()
+        return datetime.fromisoformat(text).isoformat()
     except ValueError:
         pass
+    for fmt in _SLASH_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return parsed.date().isoformat() if fmt == "%Y/%m/%d" else parsed.isoformat()
     try:
         return parsedate_to_datetime(text).isoformat()
     except (TypeError, ValueError, IndexError):

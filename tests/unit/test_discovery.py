@@ -161,3 +161,24 @@ def test_legacy_rss091_with_html_entities_and_bare_ampersands():
     assert entry.title == "Café culture & tea &bogus;"  # the no-break space folds like any space
     assert entry.url == "http://www.china.org.cn/china/2026-11/20/content_1.htm?a=1&b=2"
     assert entry.language == "en-us"
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("Sat, 21 Nov 2026 10:15:00 +0300", "2026-11-21T10:15:00+03:00"),
+        ("21 Nov 2026 10:15 GMT", "2026-11-21T10:15:00+00:00"),
+        ("2026-11-21T10:15:00Z", "2026-11-21T10:15:00+00:00"),
+        ("2026-11-21T10:15:00.5+08:00", "2026-11-21T10:15:00.500000+08:00"),
+        ("2026-11-21 10:15:00", "2026-11-21T10:15:00"),
+        ("2026/11/21 10:15:00", "2026-11-21T10:15:00"),
+        ("2026/11/21", "2026-11-21"),
+        ("2026-11-21", "2026-11-21"),
+        ("2026-02-30", None),
+        ("Sat, 31 Feb 2026 10:00:00 GMT", None),
+        ("yesterday", None),
+    ],
+)
+def test_feed_dates_become_iso_8601(raw, iso):
+    body = f"<rss><channel><item><link>https://ria.ru/a</link><pubDate>{raw}</pubDate></item></channel></rss>"
+    assert parse_feed(body.encode(), "https://ria.ru/rss")[0].published == iso
