@@ -182,3 +182,17 @@ def test_invalid_config_fails_fast_naming_file_outlet_and_field(tmp_path):
     assert proc.returncode == 2
     assert "bad.yaml" in proc.stderr and "broken" in proc.stderr and "article_patterns" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_scrapy_crawl_runs_the_same_spider(sim, tmp_path):
+    name = "ria"
+    config = sim.write_config(tmp_path / "sim.yaml", names=[name])
+    archive = tmp_path / "archive"
+    proc = subprocess.run(
+        [str(BIN / "scrapy"), "crawl", "outlet", "-a", f"outlet={name}", "-a", f"config={config}",
+         "-s", f"NEWSARCHIVE_ARCHIVE={archive}", "-s", f"NEWSARCHIVE_HOME={tmp_path / 'home'}",
+         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert set(archived(archive, name)) == sim.expected_articles(name)
