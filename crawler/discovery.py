@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Iterable, Iterator, Literal
+from typing import Iterable, Iterator, Literal, TypeVar
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import charset_normalizer
@@ -385,8 +385,12 @@ def _atom_entry(entry: etree._Element, base: str, language: str | None) -> Entry
     )
 
 
-def _capped(entries: Iterable[Entry | None], url: str) -> list[Entry]:
-    result: list[Entry] = []
+_T = TypeVar("_T")
+
+
+def _capped(entries: Iterable[_T | None], url: str) -> list[_T]:
+    """The first MAX_ENTRIES items that are not None."""
+    result: list[_T] = []
     for entry in entries:
         if entry is None:
             continue
@@ -449,6 +453,12 @@ def _sitemap_url(element: etree._Element, base: str) -> Entry | None:
     )
 
 
+def _child_sitemap(element: etree._Element, base: str) -> tuple[str, str | None] | None:
+    kids = _kids(element)
+    url = _absolute(_text(kids.get("loc")), base)
+    return None if url is None else (url, _iso_date(_text(kids.get("lastmod"))))
+
+
 def _text_sitemap(data: bytes, url: str) -> list[Entry]:
     """The sitemaps protocol's plain-text form: one absolute URL per line, UTF-8."""
     lines = [line.strip() for line in data.decode("utf-8", "replace").splitlines() if line.strip()]
@@ -471,12 +481,7 @@ def parse_sitemap(body: bytes, url: str) -> SitemapDoc:
     if kind == "urlset":
         return SitemapDoc("urlset", entries=_capped((_sitemap_url(u, url) for u in _children(root, "url")), url))
     if kind == "sitemapindex":
-        children: list[tuple[str, str | None]] = []
-        for sitemap in _children(root, "sitemap"):
-            child = _absolute(_child_text(sitemap, "loc"), url)
-            if child is not None and len(children) < MAX_ENTRIES:
-                children.append((child, _iso_date(_child_text(sitemap, "lastmod"))))
-        return SitemapDoc("sitemapindex", children=children)
+        return SitemapDoc("sitemapindex", children=_capped((_child_sitemap(s, url) for s in _children(root, "sitemap")), url))
     if kind in ("rss", "RDF", "feed"):
         raise DiscoveryError(f"{url}: this is a feed, not a sitemap; list it under feeds:")
     raise DiscoveryError(f"{url}: <{kind}> is not a sitemap root (urlset or sitemapindex)")

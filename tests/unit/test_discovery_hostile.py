@@ -115,3 +115,9 @@ def test_unparseable_dates_become_none_not_errors():
                                   b"<a href='http:///no-host'>x</a><a href='https://tass.com:99999/'>y</a>"])
 def test_extract_links_never_fails_on_junk_pages(body):
     assert extract_links(body, "https://tass.com/politics") == []
+
+
+def test_sitemap_index_children_are_capped_too():
+    rows = "".join(f"<sitemap><loc>https://tass.com/s{i}.xml</loc></sitemap>" for i in range(MAX_ENTRIES + 1))
+    body = f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{rows}</sitemapindex>'.encode()
+    assert len(parse_sitemap(body, SITEMAP_URL).children) == MAX_ENTRIES
