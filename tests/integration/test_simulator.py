@@ -13,6 +13,7 @@ import http.client
 import re
 import time
 import urllib.robotparser
+from datetime import datetime, timedelta, timezone
 from html import escape
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -26,6 +27,8 @@ from tests.sim.outlets import NEVER_SEEN
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = yaml.safe_load((REPO / "config" / "outlets.yaml").read_text(encoding="utf-8"))
+SETTINGS = yaml.safe_load((REPO / "config" / "settings.yaml").read_text(encoding="utf-8"))
+DEFAULTS = {**SETTINGS.get("outlet_defaults", {}), **SHIPPED.get("defaults", {})}
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +51,9 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[st
 def spec_of(sim: OutletSimulator, name: str) -> dict:
     """The outlet's spec with its URLs rehosted onto the simulator, as the loader does."""
     if name == NEVER_SEEN:
-        spec = {**SHIPPED.get("defaults", {}), **sim.spec(name)}
+        spec = {**DEFAULTS, **sim.spec(name)}
     else:
-        spec = {**SHIPPED.get("defaults", {}), **next(o for o in SHIPPED["outlets"] if o["name"] == name)}
+        spec = {**DEFAULTS, **next(o for o in SHIPPED["outlets"] if o["name"] == name)}
     base = sim.base_url(name)
     for key in ("feeds", "sitemaps", "sections"):
         spec[key] = [base + path_query(u) for u in spec.get(key, [])]
@@ -145,9 +148,21 @@ def test_discovery_finds_exactly_the_expected_articles(sim, name):
     article_shaped = {u for u in found if is_article(spec, u)}
     # Article-shaped non-articles (error and video pages, dead links) are the extractor's
     # job; everything else the spec already filters out.
-    assert article_shaped - expected - disallowed <= non_articles
+    assert article_shaped - expected - disallowed - sim.too_old(name) <= non_articles
     assert disallowed <= found or name == "xinhua-en"
-    assert not expected & (disallowed | non_articles)
+    assert not expected & (disallowed | non_articles | sim.too_old(name))
+    assert sim.too_old(name) <= found
+
+
+@pytest.mark.parametrize("name", ["ria", "global-times"])
+def test_stale_articles_are_announced_with_old_dates(sim, name):
+    stale = sim.too_old(name)
+    assert stale
+    for url in stale:
+        assert is_article(spec_of(sim, name), url)
+        assert sim.article(url).published < datetime.now(timezone.utc) - timedelta(days=DEFAULTS["max_age_days"])
+    for url in sim.expected_articles(name):
+        assert sim.article(url).published > datetime.now(timezone.utc) - timedelta(days=2)
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -116,6 +116,12 @@ class OutletSimulator:
         with self._lock:
             return self._absolute(name, self._server(name).site.disallowed)
 
+    def too_old(self, name: str) -> set[str]:
+        """Real articles that feeds or sitemaps still announce with a date beyond the
+        outlet's max_age_days (7 in config/outlets.yaml): a correct crawl skips them."""
+        with self._lock:
+            return self._absolute(name, self._server(name).site.too_old)
+
     def article(self, url: str) -> SimArticle:
         """The story behind an expected article URL (title, paragraphs, dates)."""
         for server in self._servers.values():

@@ -76,6 +76,7 @@ class Site:
         self.non_articles: set[str] = set()   # linked paths that must not become articles
         self.disallowed: set[str] = set()     # paths robots.txt forbids
         self.fail_once: set[str] = set()      # paths answering 500 to their first request
+        self.too_old: set[str] = set()        # real articles older than the spec's max_age_days
         self._count = 0
         self._routes: dict[str, Resource] | None = None
         self.populate()
@@ -137,9 +138,10 @@ class Site:
         found = [a for a in self.articles.values() if section is None or a.section == section]
         return sorted(found, key=lambda a: (a.published, a.index), reverse=True)
 
-    def announced(self, section: str | None = None) -> list[SimArticle]:
-        """Articles a feed or section lists (including robots-disallowed ones)."""
-        return self.newest(section)
+    def listed(self, section: str | None = None) -> list[SimArticle]:
+        """The articles a correct crawl archives, newest first: what feeds, sitemaps and
+        sections list. Outlets add forbidden and stale links to their pages explicitly."""
+        return [a for a in self.newest(section) if a.path not in self.disallowed | self.too_old]
 
     def encode(self, text: str, charset: str | None = None) -> bytes:
         return text.encode(charset or self.charset)
@@ -196,7 +198,7 @@ class Site:
 
     # -- what a correct crawl does -----------------------------------------------------
     def expected_paths(self) -> set[str]:
-        return set(self.articles) - self.disallowed
+        return set(self.articles) - self.disallowed - self.too_old
 
     # -- changes -----------------------------------------------------------------------
     def add(self, now: datetime) -> SimArticle:

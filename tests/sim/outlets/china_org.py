@@ -85,7 +85,7 @@ class ChinaOrg(Site):
         return self.chrome(title, body, head)
 
     def _section(self, section: str) -> Resource:
-        links = [(a.path, a.title) for a in self.announced(section) if a.path not in self.disallowed]
+        links = [(a.path, a.title) for a in self.listed(section)]
         if section == "china":
             links += [(self.soft_404, "Premier meets entrepreneurs"), (self.photos, "Photos: autumn harvest")]
             links += [(p, "Preview: policy briefing") for p in sorted(self.disallowed)]
@@ -95,7 +95,7 @@ class ChinaOrg(Site):
 
     def pages(self) -> dict[str, Resource]:
         entries = [Entry(self.url(a.path), a.title, a.published, a.paragraphs[0][:150])
-                   for a in self.newest() if a.path not in self.disallowed]
+                   for a in self.listed()]
         missing = ("<div class='error'><h1>Sorry, the page you visited does not exist.</h1>"
                    "<p>It may have been moved or deleted. <a href='/'>Return to home page</a></p></div>")
         return {
@@ -105,7 +105,7 @@ class ChinaOrg(Site):
                                              language="en", entries=entries)),
             "/": self.listing_page("China.org.cn", [(f"/{s}/", s.title()) for s in _SECTIONS]),
             "/world/node_7075123.htm": self.listing_page(
-                "World - page 2", [(a.path, a.title) for a in self.announced("world")[-2:]]),
+                "World - page 2", [(a.path, a.title) for a in self.listed("world")[-2:]]),
             self.soft_404: self.html(self.chrome("China.org.cn", missing)),
             self.video: self.video_page("Video: rail link opens"),
             self.photos: self.gallery_page("Photos: autumn harvest"),

@@ -84,7 +84,7 @@ class HarbourHerald(Site):
                 f'<meta property="og:title" content="{esc(a.title)}">'
                 f'<meta property="article:published_time" content="{a.published.isoformat()}">'
                 f'<meta property="article:author" content="{esc(a.author)}">')
-        most_read = [(r.path, r.title) for r in self.newest() if r.path not in self.disallowed | {a.path}][:3]
+        most_read = [(r.path, r.title) for r in self.listed() if r.path != a.path][:3]
         body = (
             '<main><article class="story"><header>'
             f'<h1 class="story-headline">{esc(a.title)}</h1>'
@@ -100,7 +100,7 @@ class HarbourHerald(Site):
         return self.chrome(f"{a.title} | The Harbour Herald", body, head)
 
     def pages(self) -> dict[str, Resource]:
-        shown = [a for a in self.newest() if a.path not in self.disallowed]
+        shown = self.listed()
         latest = max(a.modified for a in shown)
         feed = [Entry(self.url(a.path), a.title, a.published, a.paragraphs[0][:160], categories=("News",))
                 for a in shown]

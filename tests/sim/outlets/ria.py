@@ -2,7 +2,8 @@
 the RSS archive feed, and a sitemap index whose children are
 `sitemap_article.xml?date_start=YYYYMMDD&date_end=YYYYMMDD` (one per month).
 
-Traps: one article's Content-Type header says utf-8 while the bytes are cp1251 (the
+Traps: an older month's child sitemap lists stories beyond max_age_days (its lastmod says
+so); one article's Content-Type header says utf-8 while the bytes are cp1251 (the
 <meta charset> is right); one article answers 500 to its first request; robots.txt
 disallows one article-shaped URL the feed links, with a Yandex-only Crawl-delay group.
 """
@@ -41,6 +42,9 @@ class Ria(Site):
         self.fail_once.add(newest[2].path)
         hidden = self.new_article("politics")  # linked from the feed, forbidden by robots
         self.disallowed.add(hidden.path)
+        # An older month's child sitemap: its lastmod is beyond max_age_days.
+        for days in (45, 46):
+            self.too_old.add(self.new_article("politics", self.anchor - timedelta(days=days)).path)
         day = self.anchor.astimezone(self.tz)
         self.non_articles |= {f"/video/{day:%Y%m%d}/1234567890.html",
                               f"/photo/{day:%Y%m%d}/sammit-1234567891.html",
@@ -79,7 +83,7 @@ class Ria(Site):
                 f'<meta property="article:published_time" content="{when}">'
                 f'<link rel="canonical" href="{url}">'
                 f'<script type="application/ld+json">{ld}</script>')
-        more = [(self.url(r.path), r.title) for r in self.expected_newest() if r.path != a.path][:3]
+        more = [(self.url(r.path), r.title) for r in self.listed() if r.path != a.path][:3]
         body = (
             '<div class="article">'
             f'<div class="article__info"><div class="article__info-date">'
@@ -97,12 +101,9 @@ class Ria(Site):
         )
         return self.chrome(f"{a.title} - РИА Новости, {a.published:%d.%m.%Y}", body, head)
 
-    def expected_newest(self) -> list[SimArticle]:
-        return [a for a in self.newest() if a.path not in self.disallowed]
-
     def _months(self) -> dict[str, list[SimArticle]]:
         months: dict[str, list[SimArticle]] = {}
-        for a in self.expected_newest():
+        for a in self.listed() + [self.articles[p] for p in sorted(self.too_old)]:
             first = a.published.replace(day=1)
             last = a.published.replace(day=calendar.monthrange(a.published.year, a.published.month)[1])
             key = f"/sitemap_article.xml?date_start={first:%Y%m%d}&date_end={last:%Y%m%d}"
@@ -112,7 +113,7 @@ class Ria(Site):
     def pages(self) -> dict[str, Resource]:
         day = self.anchor.astimezone(self.tz)
         feed = [Entry(self.url(a.path), a.title, a.published, a.paragraphs[0][:200])
-                for a in self.announced()]
+                for a in self.listed() + [self.articles[p] for p in sorted(self.disallowed)]]
         feed.append(Entry(self.url(f"/video/{day:%Y%m%d}/1234567890.html"), "Видео: встреча министров", day))
         feed.append(Entry(self.url(f"/photo/{day:%Y%m%d}/sammit-1234567891.html"), "Фото: саммит", day))
         feed.append(Entry(self.url("/infografika/20251001/dolg-1234567892.html"), "Инфографика: госдолг", day))

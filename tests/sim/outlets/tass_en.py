@@ -75,16 +75,13 @@ class TassEnglish(Site):
             + f'<div class="text-content"><div class="text-block">{paragraphs_html(rest)}</div></div>'
             + noise.ad_label("en", "bottom")
             + '<div class="tags"><a href="/tag/nato">NATO</a></div>'
-            + noise.related("en", [(r.path, r.title) for r in self.expected()][:3])
+            + noise.related("en", [(r.path, r.title) for r in self.listed()][:3])
             + "</main>"
         )
         return self.chrome(f"{a.title} - Politics & Diplomacy - TASS", body, head)
 
-    def expected(self) -> list[SimArticle]:
-        return [a for a in self.newest() if a.path not in self.disallowed]
-
     def _section(self, section: str) -> Resource:
-        links = [(a.path, a.title) for a in self.announced(section)]
+        links = [(a.path, a.title) for a in self.listed(section)]
         if section == "politics":
             links += [(p, "Exclusive: draft text of the statement") for p in sorted(self.disallowed)]
             links += [("/press-releases/2040500", "Press release: forum opens registration"),
@@ -95,7 +92,7 @@ class TassEnglish(Site):
                                  '<a class="more" href="/tag/nato">All news tagged NATO</a>')
 
     def pages(self) -> dict[str, Resource]:
-        stories = self.expected()
+        stories = self.listed()
         entries = [Entry(self.url(a.path), a.title, a.published, a.paragraphs[0][:200], a.keywords)
                    for a in stories]
         feed = entries + [Entry(self.url(_GONE), "Lavrov to visit region next week", stories[-1].published),

@@ -54,7 +54,7 @@ class XinhuaEnglish(Site):
 
     def render_article(self, a: SimArticle) -> str:
         when = a.published
-        related = [(self.url(r.path), r.title) for r in self.newest() if r.path != a.path][:3]
+        related = [(self.url(r.path), r.title) for r in self.listed() if r.path != a.path][:3]
         head = (f'<meta name="publishdate" content="{when:%Y-%m-%d}">'
                 f'<meta name="keywords" content="{esc(", ".join(a.keywords))}">'
                 f'<link rel="canonical" href="{self.url(a.path)}">')
@@ -72,7 +72,7 @@ class XinhuaEnglish(Site):
         return self.chrome(f"{a.title}-Xinhua", body, head)
 
     def _section(self, section: str, page: int) -> Resource:
-        stories = self.announced(section)
+        stories = self.listed(section)
         if page == 2:
             stories = stories[-2:]   # the oldest stories roll over onto page two
         links = "".join(f'<li><a href="{self.url(a.path)}">{esc(a.title)}</a>'
@@ -87,7 +87,7 @@ class XinhuaEnglish(Site):
 
     def pages(self) -> dict[str, Resource]:
         entries = [Entry(self.url(a.path), a.title, a.published, a.paragraphs[0][:160])
-                   for a in self.announced()]
+                   for a in self.listed()]
         pages = {
             "/rss/world.xml": self.xml(rss(title="Xinhua World", link=self.url("/world/"),
                                            language="en", entries=entries,

@@ -72,7 +72,7 @@ class XinhuaChinese(Site):
         when = a.published
         head = (f'<meta name="publishdate" content="{when:%Y-%m-%d}">'
                 f'<meta name="keywords" content="{esc(",".join(a.keywords))}">')
-        related = [(r.path, r.title) for r in self.newest() if r.path not in self.disallowed | {a.path}][:4]
+        related = [(r.path, r.title) for r in self.listed() if r.path != a.path][:4]
         body = (
             f'<div class="header"><div class="head-line"><span class="title">{esc(a.title)}</span></div>'
             f'<div class="header-time"><span class="year"><em>{when:%Y}</em></span>'
@@ -87,7 +87,7 @@ class XinhuaChinese(Site):
         return self.chrome(f"{a.title}-新华网", body, head, declared)
 
     def _section(self, section: str, page: int) -> Resource:
-        stories = [a for a in self.announced(section) if a.path not in self.disallowed]
+        stories = self.listed(section)
         if page == 2:
             stories = stories[-2:]       # older stories roll over onto page two
         links = [(a.path, a.title) for a in stories]
@@ -105,8 +105,7 @@ class XinhuaChinese(Site):
             "/robots.txt": Resource(robots([(["*"], ["Disallow: /preview/", "Disallow: /cgi-bin/"])]).encode(),
                                     "text/plain"),
             "/": self.listing_page("新华网", [(f"/{k}/", v) for k, v in _SECTIONS.items()]),
-            self.special: self.listing_page("专题：全面深化改革", [(a.path, a.title) for a in self.newest()
-                                                             if a.path not in self.disallowed][:2]),
+            self.special: self.listing_page("专题：全面深化改革", [(a.path, a.title) for a in self.listed()[:2]]),
             "/video/20261101/shipin.htm": self.video_page("视频：外交部例行记者会"),
             "/photo/zutu.htm": self.gallery_page("组图：会议现场"),
         }

@@ -81,7 +81,7 @@ class ZeeNews(Site):
                 + "".join(f'<script type="application/ld+json">{j}</script>' for j in ld))
         body_parts = [f"<p>{esc(p)}</p>" + (noise.ad_label("en", f"in{i}") if i in (1, 3) else "")
                       for i, p in enumerate(a.paragraphs)]
-        also = [(r.path, r.title) for r in self.newest() if r.path not in self.disallowed | {a.path}][:2]
+        also = [(r.path, r.title) for r in self.listed() if r.path != a.path][:2]
         body = (
             f'<div class="article"><h1>{esc(a.title)}</h1>'
             f'<div class="author"><span class="aaticleauthor_name">{esc(a.author)}</span> | '
@@ -96,7 +96,7 @@ class ZeeNews(Site):
         return self.chrome(f"{a.title} | World News | Zee News", body, head)
 
     def pages(self) -> dict[str, Resource]:
-        shown = [a for a in self.newest() if a.path not in self.disallowed]
+        shown = self.listed()
         month = self.anchor.astimezone(self.tz)
 
         def entry(a: SimArticle, query: str = "") -> Entry:
