@@ -182,3 +182,13 @@ def test_legacy_rss091_with_html_entities_and_bare_ampersands():
 def test_feed_dates_become_iso_8601(raw, iso):
     body = f"<rss><channel><item><link>https://ria.ru/a</link><pubDate>{raw}</pubDate></item></channel></rss>"
     assert parse_feed(body.encode(), "https://ria.ru/rss")[0].published == iso
+
+
+def test_atom_0_3_issued_and_modified():
+    body = b"""<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>old</title>
+<entry><title mode="escaped">Old &amp;lt;b&amp;gt;style&amp;lt;/b&amp;gt;</title>
+<link rel="alternate" type="text/html" href="https://tass.com/world/1"/>
+<issued>2026-11-20T08:00:00+03:00</issued><modified>2026-11-20T09:00:00+03:00</modified></entry></feed>"""
+    [entry] = parse_feed(body, "https://tass.com/atom03.xml")
+    assert (entry.url, entry.title) == ("https://tass.com/world/1", "Old style")
+    assert (entry.published, entry.modified) == ("2026-11-20T08:00:00+03:00", "2026-11-20T09:00:00+03:00")

@@ -50,6 +50,8 @@ def test_not_an_http_url_is_refused(url):
         ("http://127.0.0.1:8002/a", ("127.0.0.1:8001",), False),
         ("http://127.0.0.1/a", ("127.0.0.1:80",), True),
         ("javascript:alert(1)", ("ria.ru",), False),
+        ("https://ria.ru@evil.example/a", ("ria.ru",), False),   # userinfo is not the host
+        ("https://RIA.RU./a", ("ria.ru",), True),
     ],
 )
 def test_host_matching(url, domains, expected):
