@@ -31,7 +31,10 @@ _DATELINE = re.compile(
 _TRAILING = re.compile(rf"\(({_NAME})\)\s*$")
 _CREDIT_LINE = re.compile(rf"^\s*({_NAME}),?\s+({_MONTHS})\.?\s+(\d{{1,2}}),\s*(\d{{4}})\s*$", re.I)
 _LABELLED = re.compile(r"(?:^|\s)(?:source|sources|quelle|fuente|fonte|來源|来源|出处|출처|出典)\s*[:：]\s*([^\s|,，/]{2,40}(?:\s[^\s|,，/]{1,20}){0,2})", re.I)
-_ZH_LEAD = re.compile(r"^\s*([\u4e00-\u9fff]{2,8}?(?:网|社|报|台))(?:[\u4e00-\u9fff]{0,6})?\d{1,2}月\d{1,2}日(?:电|报道|讯)")
+_NUM = r"[\d一二三四五六七八九十〇]{1,3}"
+_ZH_LEAD = re.compile(
+    rf"^\s*([\u4e00-\u9fff]{{2,8}}?(?:网|網|社|报|報|台))[\u4e00-\u9fff]{{0,8}}?(?:{_NUM}月)?{_NUM}日(?:电|電|报道|報導|讯|訊)"
+)
 _NOT_NAMES = re.compile(
     r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|updated|published|posted|"
     r"last|edited|by|on|photo|image|file|video|" + _MONTHS + r")$",

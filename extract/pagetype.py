@@ -13,7 +13,7 @@ from lxml import etree
 
 from extract.article import PageType, Rejection
 
-__all__ = ["PageSignals", "classify", "page_signals"]
+__all__ = ["PageSignals", "classify", "linked_share", "page_signals"]
 
 _CAPTCHA = re.compile(r"captcha|recaptcha|hcaptcha|cf-challenge|cf_chl|challenge-form|turnstile|px-captcha|bot-detect", re.I)
 _CONSENT = re.compile(r"consent|gdpr|cookie-wall|cookiewall|privacy-wall|\bcmp\b|sp_message|didomi|onetrust", re.I)
@@ -31,6 +31,7 @@ class PageSignals:
     error_heading: bool
     article_markup: bool
     headline_links: int
+    link_texts: frozenset[str]  # whitespace-normalised texts of links of 3+ words
 
 
 def page_signals(tree: etree._Element, title: str | None) -> PageSignals:
@@ -45,7 +46,8 @@ def page_signals(tree: etree._Element, title: str | None) -> PageSignals:
     script_text = " ".join(scripts)
     headings = [title or ""] + ["".join(h.itertext()) for h in tree.iter("h1")][:2]
     og_type = next((m.get("content", "") for m in tree.iter("meta") if m.get("property") == "og:type"), "")
-    headline_links = sum(1 for a in tree.iter("a") if len("".join(a.itertext()).split()) >= 5)
+    anchors = [" ".join("".join(a.itertext()).split()) for a in tree.iter("a")]
+    headline_links = sum(1 for t in anchors if len(t.split()) >= 5 or len(t) >= 16)
     return PageSignals(
         captcha=bool(_CAPTCHA.search(attr_text)) or bool(_CAPTCHA.search(script_text[:50000])),
         consent=bool(_CONSENT.search(attr_text)),
@@ -54,12 +56,21 @@ def page_signals(tree: etree._Element, title: str | None) -> PageSignals:
         error_heading=any(_ERROR_STATUS.search(h) for h in headings if len(h) < 120),
         article_markup=og_type.lower() == "article" or bool(_ARTICLE_TYPES.search(script_text)),
         headline_links=headline_links,
+        link_texts=frozenset(t for t in anchors if len(t.split()) >= 3 or len(t) >= 10),
     )
+
+
+def linked_share(paragraphs: list[str], signals: PageSignals) -> float:
+    """Share of the body that is the text of some link on the page (teaser lists)."""
+    total = sum(len(p) for p in paragraphs)
+    linked = sum(len(p) for p in paragraphs if p in signals.link_texts)
+    return linked / total if total else 0.0
 
 
 def classify(
     signals: PageSignals,
     body_chars: int,
+    body_linked: float,
     min_chars: int,
     spam_chars: int,
     title_is_spam: bool,
@@ -83,10 +94,10 @@ def classify(
         if signals.headline_links >= 10 and not signals.article_markup:
             return PageType.INDEX, Rejection.NOT_ARTICLE, (f"{signals.headline_links} headline links", f"body {body_chars} chars")
         return PageType.INDEX, Rejection.TOO_SHORT, (f"body {body_chars} chars < {min_chars}",)
-    if not signals.article_markup and signals.headline_links >= 40 and body_chars < 20 * signals.headline_links:
+    if body_linked >= 0.5 and signals.headline_links >= 8:
         return PageType.INDEX, Rejection.NOT_ARTICLE, (
-            f"{signals.headline_links} headline links and no article markup",
-            f"body {body_chars} chars",
+            f"{body_linked:.0%} of the main text is link text",
+            f"{signals.headline_links} headline links",
         )
     reasons = ["article markup"] if signals.article_markup else []
     reasons.append(f"body {body_chars} chars")

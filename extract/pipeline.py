@@ -30,7 +30,7 @@ from extract.hints import reconcile
 from extract.language import detect_language
 from extract.metadata import host_labels, read_metadata
 from extract.options import ExtractOptions, Hints
-from extract.pagetype import classify, page_signals
+from extract.pagetype import classify, linked_share, page_signals
 from extract.result import ExtractionResult
 from extract.topics import match_topics
 from extract.version import EXTRACTOR
@@ -205,7 +205,7 @@ def extract_page(
     )
     spam_chars = sum(len(p) for p in text_removed.get("drop_separator_runs", ()))
     page_type, rejection, reasons = classify(
-        signals, len(body_text), _min_chars(body_text, options), spam_chars, title_is_spam
+        signals, len(body_text), linked_share(paragraphs, signals), _min_chars(body_text, options), spam_chars, title_is_spam
     )
     removed = {**dom_removed, **{k: len(v) for k, v in text_removed.items()}}
     reasons = reasons + tuple(f"removed {n} by {rule}" for rule, n in sorted(removed.items()))
