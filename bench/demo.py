@@ -48,7 +48,7 @@ class Row:
     outlet: str
     expected: int
     archived: int               # expected articles found in the archive
-    wrong: int                  # non-articles or forbidden URLs archived as articles
+    wrong: int                  # non-articles, forbidden or stale URLs archived as articles
     forbidden_requests: int     # robots-disallowed URLs the crawler asked for
     requests: int
 
@@ -75,7 +75,7 @@ def summarize(sim: OutletSimulator, archived_urls: Iterable[str]) -> list[Row]:
             outlet=name,
             expected=len(expected),
             archived=len(expected & got),
-            wrong=len(got & (sim.non_articles(name) | forbidden)),
+            wrong=len(got & (sim.non_articles(name) | forbidden | sim.too_old(name))),
             forbidden_requests=sum(1 for r in requested if base + r.path in forbidden),
             requests=len(requested),
         ))

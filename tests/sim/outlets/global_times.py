@@ -79,6 +79,8 @@ class GlobalTimes(Site):
             f'<span class="author_name">{esc(a.author)}</span></span>'
             f'<span class="pub_time">Published: {when:%b %d, %Y %I:%M %p}</span></div>'
             + noise.share_bar("en", self.url(a.path)) + "</div>"
+            # A pull-quote teaser repeating a body paragraph, as on seed page 001.
+            f'<div class="article_summary">{esc(a.paragraphs[-1])}</div>'
             f'<div class="article_right">{paragraphs_html(a.paragraphs)}</div>'
             + noise.ad_label("en", "right")
             + noise.related("en", more) + noise.newsletter("en") + "</div>"

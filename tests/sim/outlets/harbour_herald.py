@@ -91,7 +91,8 @@ class HarbourHerald(Site):
             f'<p class="story-meta">By <a rel="author" href="/authors/maeve-callan">{esc(a.author)}</a> · '
             f'<time datetime="{a.published.isoformat()}">{a.published:%d %B %Y, %H:%M}</time></p></header>'
             + noise.share_bar("en", url)
-            + f'<div class="story-body">{paragraphs_html(a.paragraphs)}</div>'
+            + f'<div class="story-body">{paragraphs_html(a.paragraphs)}'
+            f'<p>[soliloquy id="{151000 + a.index}"]</p></div>'
             + '<p class="story-tags">Topics: <a href="/topics/shipping">Shipping</a></p>'
             + "</article>"
             + noise.related("en", most_read) + noise.newsletter("en") + noise.comment_form("en")

@@ -79,9 +79,11 @@ class ZeeNews(Site):
         head = (f'<link rel="canonical" href="{url}"><meta property="og:title" content="{esc(a.title)}">'
                 f'<meta name="description" content="{esc(a.paragraphs[0][:150])}">'
                 + "".join(f'<script type="application/ld+json">{j}</script>' for j in ld))
+        also = [(r.path, r.title) for r in self.listed() if r.path != a.path][:2]
         body_parts = [f"<p>{esc(p)}</p>" + (noise.ad_label("en", f"in{i}") if i in (1, 3) else "")
                       for i, p in enumerate(a.paragraphs)]
-        also = [(r.path, r.title) for r in self.listed() if r.path != a.path][:2]
+        if also:   # an inline cross-link inside the story container
+            body_parts.insert(2, f'<p><strong>Also Read:</strong> <a href="{also[0][0]}">{esc(also[0][1])}</a></p>')
         body = (
             f'<div class="article"><h1>{esc(a.title)}</h1>'
             f'<div class="author"><span class="aaticleauthor_name">{esc(a.author)}</span> | '
