@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from archive.errors import ArchiveError, StorageError
+from archive.errors import ArchiveError
 from archive.layout import article_key, manifest_key, run_key, utc, warc_key, warc_name
 from archive.spool import OpenFile, Spool, finish_warc, flush_spool
 from archive.storage import ObjectStore
@@ -270,14 +270,12 @@ class ArchiveSession:
         """Upload now unless the store failed recently; what is not uploaded stays spooled."""
         if time.monotonic() < self._store_retry_at:
             return
-        for key in keys:
-            try:
-                self._uploaded += self._spool.upload(self._store, key)
-            except (StorageError, OSError) as exc:  # OSError: the spool copy went missing or unreadable
-                log.warning("%s", exc)
-                self._storage_errors.append(str(exc))
-                self._store_retry_at = time.monotonic() + _STORE_RETRY_S
-                return
+        result = self._spool.upload_many(self._store, keys)
+        self._uploaded += len(result.uploaded)
+        if result.error:
+            log.warning("%s", result.error)
+            self._storage_errors.append(result.error)
+            self._store_retry_at = time.monotonic() + _STORE_RETRY_S
 
     def _log(self, **entry: Any) -> None:
         line = {"run_id": self.run_id, "at": warc_date(self._clock()), **entry}

@@ -10,12 +10,15 @@ verified the upload, so a store that is down costs nothing but a later ``flush``
 from __future__ import annotations
 
 import fcntl
+import itertools
 import logging
 import os
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, TypeVar
+from typing import BinaryIO, Callable, Sequence, TypeVar
 
 from archive.errors import ArchiveError, StorageError
 from archive.index import write_cdxj
@@ -23,13 +26,15 @@ from archive.layout import WARC_SUFFIX, index_key
 from archive.storage import ObjectStore
 from archive.warc import DamagedMember, iter_members
 
-__all__ = ["FlushReport", "OpenFile", "Spool", "flush_spool"]
+__all__ = ["FlushReport", "OpenFile", "Spool", "UploadResult", "flush_spool"]
 
 log = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 _TMP_PREFIX = ".tmp-"
 _T = TypeVar("_T")
+# Small objects (article JSON) are latency-bound on S3: upload several at once.
+UPLOAD_WORKERS = 8
 # Upload order: a WARC before the index and articles that point into it, the manifest
 # (which lists everything else) last.
 _ORDER = {"warc": 0, "indexes": 1, "articles": 2, "runs": 3, "manifests": 4}
@@ -44,6 +49,17 @@ def _in_folder(path: Path, create: Callable[[], _T]) -> _T:
         except FileNotFoundError:
             continue  # the folder was pruned between mkdir and create: make it again
     return create()
+
+
+def _rank(key: str) -> int:
+    return _ORDER.get(key.split("/", 1)[0], len(_ORDER))
+
+
+@dataclass
+class UploadResult:
+    uploaded: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    error: str | None = None
 
 
 class OpenFile:
@@ -101,13 +117,41 @@ class Spool:
             return False
         try:
             store.put_file(key, path)
-        except StorageError:
+        except (StorageError, OSError):
             if not path.exists():  # a concurrent flush uploaded and removed it
                 return False
             raise
         path.unlink(missing_ok=True)
         self._prune(path.parent)
         return True
+
+    def upload_many(self, store: ObjectStore, keys: Sequence[str], *, workers: int = UPLOAD_WORKERS) -> UploadResult:
+        """Upload ``keys`` kind by kind in upload order (many small objects in parallel).
+
+        At the first failure the store is taken to be down: nothing further is tried,
+        and the failed and untried keys are returned as pending.
+        """
+        result = UploadResult()
+        down = threading.Event()
+
+        def attempt(key: str) -> tuple[str, bool, str | None]:
+            if down.is_set():
+                return key, False, None
+            try:
+                return key, self.upload(store, key), None
+            except (StorageError, OSError) as exc:
+                down.set()
+                return key, False, str(exc)
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="spool-upload") as pool:
+            for _, group in itertools.groupby(keys, key=_rank):
+                for key, done, error in pool.map(attempt, list(group)):
+                    if done:
+                        result.uploaded.append(key)
+                    elif down.is_set() and self.path(key).exists():
+                        result.pending.append(key)
+                    result.error = result.error or error
+        return result
 
     def _prune(self, folder: Path) -> None:
         while folder != self.root and folder.is_relative_to(self.root):
@@ -124,7 +168,7 @@ class Spool:
             for name in filenames:
                 if not name.startswith(_TMP_PREFIX) and not name.endswith(OPEN_SUFFIX):
                     keys.append(self.key(Path(dirpath) / name))
-        return sorted(keys, key=lambda key: (_ORDER.get(key.split("/", 1)[0], len(_ORDER)), key))
+        return sorted(keys, key=lambda key: (_rank(key), key))
 
     def open_files(self) -> list[Path]:
         return sorted(p for p in self.root.rglob("*" + OPEN_SUFFIX) if p.is_file())
@@ -200,13 +244,6 @@ def flush_spool(store: ObjectStore, spool_dir: Path) -> FlushReport:
         key = recover(spool, path)
         if key:
             report.recovered.append(key)
-    keys = spool.pending()
-    for position, key in enumerate(keys):
-        try:
-            if spool.upload(store, key):
-                report.uploaded.append(key)
-        except StorageError as exc:
-            report.error = str(exc)
-            report.pending = keys[position:]
-            break
+    result = spool.upload_many(store, spool.pending())
+    report.uploaded, report.pending, report.error = result.uploaded, result.pending, result.error
     return report

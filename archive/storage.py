@@ -8,10 +8,12 @@ store writes a temporary file and renames it; S3 publishes an object only when i
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import shutil
 import tempfile
+import zlib
 from pathlib import Path
 from typing import IO, Callable, Iterator, Protocol, TypeVar, runtime_checkable
 
@@ -200,6 +202,10 @@ class S3Store:
         return StorageError(f"s3 {action} of {key!r} in {self.uri} failed: {exc}")
 
     def put_file(self, key: str, path: Path) -> None:
+        size = Path(path).stat().st_size
+        if size < self._transfer.multipart_threshold:
+            self.put_bytes(key, Path(path).read_bytes())
+            return
         full = self._key(key)
         self._call(
             "put",
@@ -208,15 +214,23 @@ class S3Store:
                 str(path), self.bucket, full, ExtraArgs={"ChecksumAlgorithm": "CRC32"}, Config=self._transfer
             ),
         )
+        # Each part was checked by the server against its CRC32; the size confirms the
+        # parts were assembled into the object we meant.
         head = self._call("put", key, lambda: self._client.head_object(Bucket=self.bucket, Key=full))
-        if head["ContentLength"] != Path(path).stat().st_size:
+        if head["ContentLength"] != size:
             raise StorageError(f"s3 object {key!r} in {self.uri} has the wrong size after upload; run `newsarchive flush` again")
 
     def put_bytes(self, key: str, data: bytes) -> None:
         full = self._key(key)
-        self._call(
+        response = self._call(
             "put", key, lambda: self._client.put_object(Bucket=self.bucket, Key=full, Body=data, ChecksumAlgorithm="CRC32")
         )
+        # The server refuses a body whose CRC32 does not match the one boto3 sent; the
+        # checksum it echoes is compared with ours, in case a proxy or an S3 look-alike
+        # ignored it.
+        stored = response.get("ChecksumCRC32")
+        if stored is not None and stored != _crc32(data):
+            raise StorageError(f"s3 object {key!r} in {self.uri} failed its checksum after upload; run `newsarchive flush` again")
 
     def open(self, key: str) -> IO[bytes]:
         full = self._key(key)
@@ -259,6 +273,10 @@ class S3Store:
 
     def __repr__(self) -> str:
         return f"S3Store({self.uri!r})"
+
+
+def _crc32(data: bytes) -> str:
+    return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode("ascii")
 
 
 def store_from_uri(uri: str | os.PathLike[str]) -> ObjectStore:
