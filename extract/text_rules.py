@@ -190,7 +190,8 @@ def drop_foreign_script_edges(paras: list[str], ctx: PageContext) -> set[int]:
     weight: dict[str, int] = {}
     for p, sc in zip(paras, scripts):
         if sc:
-            weight[sc] = weight.get(sc, 0) + len(p)
+            # A CJK character carries about as much as three Latin letters.
+            weight[sc] = weight.get(sc, 0) + len(p) * (3 if sc == "cjk" else 1)
     if not weight:
         return set()
     main = max(weight, key=weight.get)  # type: ignore[arg-type]

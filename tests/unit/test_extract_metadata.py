@@ -1,0 +1,141 @@
+"""Metadata from markup, credits and datelines from text, dates, feed evidence."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from extract import Hints, extract_page
+from extract.credits import find_credit
+from extract.dates import iso_date, with_visible_time
+from extract.hints import reconcile
+from extract.metadata import clean_title, read_metadata
+
+
+def meta_of(head: str, body: str = "", url: str = "https://news.example/world/2024/story-1"):
+    return read_metadata(lxml.html.document_fromstring(f"<html><head>{head}</head><body>{body}</body></html>"), url)
+
+
+def test_jsonld_article_beats_other_evidence():
+    head = (
+        '<title>Storm hits coast | Daily Planet</title><meta property="og:site_name" content="Daily Planet">'
+        '<script type="application/ld+json">{"@graph":[{"@type":"WebSite","name":"x"},{"@type":"NewsArticle",'
+        '"headline":"Storm hits coast","datePublished":"2024-02-03T07:05:00+01:00","dateModified":"2024-02-03T09:00:00Z",'
+        '"author":[{"name":"Ann Lee"},{"name":"Bo Chan"}],"keywords":"storm, weather"}]}</script>'
+    )
+    meta = meta_of(head, "<h1>Storm hits coast</h1>")
+    assert meta.title == "Storm hits coast"
+    assert meta.published == "2024-02-03T07:05:00+01:00"
+    assert meta.modified == "2024-02-03T09:00:00+00:00"
+    assert meta.authors == ("Ann Lee", "Bo Chan")
+    assert meta.tags == ("storm", "weather")
+    assert meta.site_name == "Daily Planet"
+
+
+def test_broken_jsonld_falls_back_to_meta_tags():
+    head = '<script type="application/ld+json">{broken</script><meta property="article:published_time" content="2023-05-01T10:00:00Z">'
+    assert meta_of(head).published == "2023-05-01T10:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("raw", "site", "title"),
+    [
+        ("Steigende Zinsen setzen Dax zu | Börsen-Zeitung", "Börsen-Zeitung", "Steigende Zinsen setzen Dax zu"),
+        ("Post-Vac-Syndrom: Was wissen wir? – DW – 13.06.2023", "DW", "Post-Vac-Syndrom: Was wissen wir?"),
+        ("Patent: Samsung must destroy phones - Golem.de", None, "Patent: Samsung must destroy phones"),
+        ("Climate change: Labor on track to hit 2030 target", None, "Climate change: Labor on track to hit 2030 target"),
+        ("Ukraine live - Day 500 of the war - Latest - Planet News", "Planet News", "Ukraine live - Day 500 of the war"),
+    ],
+)
+def test_clean_title_strips_site_name_and_dates(raw, site, title):
+    assert clean_title(raw, (site,) if site else ()) == title
+
+
+def test_untitled_post_whose_only_title_is_the_site_name_has_no_title():
+    meta = meta_of('<title>Defence Notes</title><meta property="og:site_name" content="Defence Notes">', "<h1>Defence Notes</h1>")
+    assert meta.title is None
+
+
+def test_canonical_pointing_at_home_page_is_not_trusted():
+    url = "http://www.example.cn/world/2011-12/09/content_1.htm"
+    assert meta_of('<meta property="og:url" content="http://www.example.cn/">', url=url).canonical_url is None
+    rel = meta_of('<link rel="canonical" href="/world/2011-12/09/content_1.htm">', url=url)
+    assert rel.canonical_url == url
+
+
+def test_markup_language_is_recorded_but_detection_decides():
+    paras = "".join(
+        f"<p>{p}</p>"
+        for p in [
+            "Le conseil municipal a voté mardi la prolongation du réseau de bus de nuit vers les quartiers est.",
+            "Quatre nouvelles lignes circuleront toutes les trente minutes entre minuit et cinq heures du matin.",
+            "Les travailleurs de nuit attendaient cette décision depuis deux ans, selon les syndicats.",
+        ]
+    )
+    page = f"<html lang='en'><head><title>Bus de nuit</title></head><body><article>{paras}</article></body></html>"
+    assert extract_page(page.encode(), "https://x.example/a").article.language == "fr"
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "lines", "source", "dateline"),
+    [
+        (["MOSCOW, August 8 (RIA Novosti) – Russia hopes talks will be constructive."], (), "RIA Novosti", "MOSCOW, August 8 (RIA Novosti)"),
+        (["WASHINGTON, 3 March (Reuters) - Officials said on Monday."], (), "Reuters", "WASHINGTON, 3 March (Reuters)"),
+        (["Body text.", "They discussed regional security. (ANI)"], (), "ANI", None),
+        (["Body text."], ("Xinhua, December 9, 2011",), "Xinhua", None),
+        (["Body text."], ("来源：新华社",), "新华社", None),
+        (["参考消息网1月13日报道 据美联社报道，会议周三举行。"], (), "参考消息网", None),
+        (["Body text."], ("Monday, December 9, 2011",), None, None),  # a weekday is not a credit
+        (["He said the plan (which was leaked) is sound."], (), None, None),
+    ],
+)
+def test_find_credit(paragraphs, lines, source, dateline):
+    credit = find_credit(paragraphs, lines)
+    assert credit.source == source
+    assert credit.dateline == dateline
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2024-05-03T10:00:00+0200", "2024-05-03T10:00:00+02:00"),
+        ("2024-05-03 10:00", "2024-05-03T10:00:00"),
+        ("2024/5/3", "2024-05-03"),
+        ("20240503", "2024-05-03"),
+        ("2024-05-03T10:00:00.123Z", "2024-05-03T10:00:00+00:00"),
+        ("not a date", None),
+        ("2024-13-45", None),
+    ],
+)
+def test_iso_date(raw, iso):
+    assert iso_date(raw) == iso
+
+
+def test_visible_time_refines_a_bare_day():
+    lines = ("网络编辑 军事 2022-01-13 13:14:52 0 北约",)
+    assert with_visible_time("2022-01-13", lines) == "2022-01-13T13:14:52"
+    assert with_visible_time("2022-01-14", lines) == "2022-01-14"
+
+
+def test_hints_fill_confirm_and_record_disagreements():
+    none = reconcile("Page title", ("Page title",), None, False, "en", Hints(published="2024-01-02T03:04:05Z"))
+    assert none.published == "2024-01-02T03:04:05+00:00"
+    assert [d.field for d in none.disagreements] == ["published"]
+
+    strong = reconcile("T", ("T",), "2024-01-05", True, "en", Hints(published="2024-01-02", source="sitemap"))
+    assert strong.published == "2024-01-05" and strong.disagreements[0].chosen == "2024-01-05"
+    weak = reconcile("T", ("T",), "2024-01-05", False, "en", Hints(published="2024-01-02", source="sitemap"))
+    assert weak.published == "2024-01-02" and weak.disagreements[0].source == "sitemap"
+
+    picked = reconcile("Short", ("Short", "The full headline"), None, False, "en", Hints(title="The full headline"))
+    assert picked.title == "The full headline"
+    kept = reconcile("Page headline", ("Page headline",), None, False, "en", Hints(title="Feed teaser title"))
+    assert kept.title == "Page headline" and kept.disagreements[0].evidence == "Feed teaser title"
+
+    lang = reconcile("T", ("T",), None, False, "de", Hints(language="en"))
+    assert lang.disagreements[0].field == "language" and lang.disagreements[0].chosen == "de"
+
+
+def test_same_day_with_time_takes_the_feed_precision():
+    r = reconcile("T", ("T",), "2024-01-02", False, "en", Hints(published="2024-01-02T08:00:00+01:00"))
+    assert r.published == "2024-01-02T08:00:00+01:00" and r.disagreements == ()

@@ -1,0 +1,157 @@
+"""Each noise rule on its own: text that must appear and text that must be gone."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from extract import dom_rules, text_rules
+from extract.options import ExtractOptions
+
+OPTS = ExtractOptions()
+PROSE = [
+    "The committee met on Monday to review the proposal, which had been delayed twice since spring.",
+    "Members agreed that the cost estimates needed an independent check before any vote could be held.",
+    "A final decision is now expected before the end of the year, the chair told reporters.",
+]
+
+
+def ctx(page_lines=(), headlines=(), site_names=()):
+    return text_rules.PageContext(tuple(page_lines), frozenset(headlines), tuple(site_names), OPTS)
+
+
+def dom(html: str):
+    return lxml.html.document_fromstring(html)
+
+
+def text_of(tree) -> str:
+    return " ".join(" ".join(tree.itertext()).split())
+
+
+# --- markup rules -------------------------------------------------------------------
+
+
+def test_remove_hidden_drops_invisible_spam_keeps_visible_text():
+    tree = dom(
+        f"<html><body><p>{PROSE[0]}</p><div style='display: none'>cheap pills casino bonus</div>"
+        f"<div style='position:absolute; left:-9999px'><a href='#'>farm</a></div><span hidden>secret</span>"
+        f"<p>{PROSE[1]}</p></body></html>"
+    )
+    assert dom_rules.remove_hidden(tree, OPTS) == 3
+    out = text_of(tree)
+    assert PROSE[0] in out and PROSE[1] in out
+    assert "casino" not in out and "farm" not in out and "secret" not in out
+
+
+def test_remove_hidden_spares_an_article_hidden_until_scripts_run():
+    paras = "".join(f"<p>{p}</p>" for p in PROSE)
+    tree = dom(f"<html><body><div style='display:none' class='paywalled'>{paras}</div></body></html>")
+    assert dom_rules.remove_hidden(tree, OPTS) == 0
+    assert PROSE[2] in text_of(tree)
+
+
+def test_remove_widgets_by_class_token_not_substring():
+    tree = dom(
+        f"<html><body><div class='share-bar'>Share on X Print</div><div class='font-size'>A+ A-</div>"
+        f"<div id='comments'>Post a comment</div><div class='newsletter'>Sign up</div>"
+        f"<div class='shared-content'><p>{PROSE[0]}</p></div></body></html>"
+    )
+    dom_rules.remove_widgets(tree, OPTS)
+    out = text_of(tree)
+    assert PROSE[0] in out  # "shared" is not the token "share"
+    for gone in ("Share on X", "A+", "Post a comment", "Sign up"):
+        assert gone not in out
+
+
+def test_remove_link_lists_drops_navigation_and_link_farms():
+    farm = " | ".join(f"<a href='/{i}'>town {i}</a>" for i in range(12))
+    tree = dom(f"<html><body><p>{PROSE[0]} <a href='/x'>details</a></p><div>{farm}</div></body></html>")
+    dom_rules.remove_link_lists(tree, OPTS)
+    out = text_of(tree)
+    assert PROSE[0] in out and "town 3" not in out
+
+
+def test_remove_link_paragraphs_drops_read_also_teasers_keeps_prose_with_a_link():
+    tree = dom(
+        f"<html><body><p><b>READ ALSO:</b> <a href='/y'>Minister resigns after row over budget leak</a></p>"
+        f"<p>{PROSE[1]} <a href='/z'>report</a></p></body></html>"
+    )
+    dom_rules.remove_link_paragraphs(tree, OPTS)
+    out = text_of(tree)
+    assert PROSE[1] in out and "Minister resigns" not in out
+
+
+# --- paragraph rules ----------------------------------------------------------------
+
+
+def test_drop_separator_runs_keyword_and_place_name_lists():
+    places = "| ".join(f"Town{i}" for i in range(20))
+    keywords = ", ".join(f"kw{i} offer" for i in range(8))
+    paras = [places, PROSE[0], keywords, PROSE[1]]
+    assert text_rules.drop_separator_runs(paras, ctx()) == {0, 2}
+
+
+def test_drop_separator_runs_keeps_enumerations_in_prose():
+    prose = "The delegation visited Paris, Lyon, Lille, Nantes, Nice and Bordeaux, meeting mayors in each city before returning home."
+    assert text_rules.drop_separator_runs([prose], ctx()) == set()
+
+
+def test_drop_repeated_labels_only_short_lines_seen_twice_on_the_page():
+    paras = ["Advertisement", PROSE[0], "Analysis"]
+    lines = ["Advertisement", "Menu", "Advertisement", PROSE[0], "Analysis"]
+    assert text_rules.drop_repeated_labels(paras, ctx(page_lines=lines)) == {0}
+
+
+def test_drop_teasers_keeps_the_full_later_paragraph():
+    body = "Leaders met on Friday on the sidelines of the summit and reaffirmed their close ties in the face of pressure, prompting wide attention."
+    teaser = "Leaders met on Friday on the sidelines of the summit and reaffirmed their close ties in the face of pressure…reports Daily Planet"
+    paras = [teaser, PROSE[0], body]
+    assert text_rules.drop_teasers(paras, ctx()) == {0}
+    assert text_rules.drop_teasers([PROSE[0], PROSE[0]], ctx()) == set()  # exact repeats are the author's
+
+
+def test_drop_title_repeats():
+    paras = ["Original title: Talks to continue despite differences", PROSE[0]]
+    assert text_rules.drop_title_repeats(paras, ctx(headlines={"talks to continue despite differences"})) == {0}
+
+
+def test_drop_foreign_script_edges_injected_spam_and_disclaimers():
+    zh = ["北约与俄罗斯高官周三召开会议，试图弥合分歧。", "克里姆林宫周三表示，俄罗斯没有发出最后通牒。", "双方同意继续对话。"]
+    paras = ["日韩午夜精品视频,欧美私密网站", *PROSE, "主站蜘蛛池模板: 富锦市| 雅安市"]
+    assert text_rules.drop_foreign_script_edges(paras, ctx()) == {0, 4}
+    disclaimer = "copyright protection: all articles are reproduced for learning and communication only"
+    assert text_rules.drop_foreign_script_edges([*zh, disclaimer], ctx()) == {3}
+
+
+def test_drop_edge_fragments_keeps_headings_inside_the_body():
+    paras = ["Trending Photos", PROSE[0], "A new plan", PROSE[1], "Live Tv", "Post a Comment"]
+    assert text_rules.drop_edge_fragments(paras, ctx()) == {0, 4, 5}
+
+
+def test_drop_self_promotion_only_at_the_end_and_only_at_its_edges():
+    promo = "Stay informed on all the latest news and follow the headlines on Daily Planet."
+    cites = "The minister told the Daily Planet that talks would resume in the autumn, after the budget."
+    assert text_rules.drop_self_promotion([PROSE[0], cites, promo], ctx(site_names=["Daily Planet"])) == {2}
+
+
+def test_drop_without_letters():
+    assert text_rules.drop_without_letters(["0", "12 | 34", PROSE[0]], ctx()) == {0, 1}
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('[soliloquy id="151345"]', ""),
+        ("[gallery ids='1,2,3'] Photos from the day.", "Photos from the day."),
+        ("Caption text [/caption]", "Caption text"),
+        ("“The message [media coverage] was negative,” he said.", "“The message [media coverage] was negative,” he said."),
+    ],
+)
+def test_strip_shortcodes_but_not_editorial_brackets(before, after):
+    assert text_rules.strip_shortcodes([before], ctx()) == [after]
+
+
+def test_apply_rules_reports_what_each_rule_removed():
+    kept, removed = text_rules.apply_rules(["Advertisement", *PROSE, "0"], ctx(page_lines=["Advertisement"] * 2))
+    assert kept == PROSE
+    assert removed["drop_without_letters"] == ["0"]
