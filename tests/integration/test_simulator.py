@@ -136,6 +136,12 @@ def test_every_shipped_outlet_is_simulated(sim):
 
 
 @pytest.mark.parametrize("name", ALL)
+def test_headlines_are_unique_within_an_outlet(sim, name):
+    urls = sim.expected_articles(name) | sim.disallowed(name) | sim.too_old(name)
+    assert len({sim.article(u).title for u in urls}) == len(urls)
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_discovery_finds_exactly_the_expected_articles(sim, name):
     spec = spec_of(sim, name)
     found = walk(sim, name)
@@ -371,3 +377,28 @@ def test_demo_names_outlets_instead_of_all_when_one_is_not_simulated(tmp_path):
         assert demo.crawl_targets(partial) == ["ria", "tass-en"]
         rows = demo.summarize(partial, sorted(partial.expected_articles("ria")) + sorted(partial.non_articles("tass-en")))
     assert [(r.outlet, r.ok, r.wrong) for r in rows] == [("ria", True, 0), ("tass-en", False, len(partial.non_articles("tass-en")))]
+
+
+@pytest.mark.parametrize("language", ["en", "zh", "ru"])
+def test_story_text_is_deterministic_and_varied(language):
+    from tests.sim.content import compose
+
+    stories = [compose(language, f"outlet:{i}") for i in range(12)]
+    assert compose(language, "outlet:3") == stories[3]
+    assert len({s.paragraphs for s in stories}) == 12
+    for story in stories:
+        assert 4 <= len(story.paragraphs) <= 12
+        sentences = [x for p in story.paragraphs for x in re.split(r"(?<=[.。])\s*", p) if x]
+        assert len(sentences) == len(set(sentences)), "a sentence repeats within one story"
+
+
+@pytest.mark.parametrize("name", [o["name"] for o in SHIPPED["outlets"] if o.get("sections")])
+def test_section_pages_link_off_site_and_to_non_articles(sim, name):
+    spec = spec_of(sim, name)
+    base = sim.base_url(name)
+    links: set[str] = set()
+    for section in spec["sections"]:
+        body = fetch(section, {"Accept-Encoding": "identity"})[2]
+        links |= {urljoin(section, h.decode()) for h in _HREF.findall(body)}
+    assert any(urlsplit(u).scheme in ("http", "https") and not u.startswith(base) for u in links)
+    assert links & sim.non_articles(name)

@@ -47,7 +47,7 @@ _EN = _Bank(
         "{org} and {place} resume talks on {topic}",
         "{place} hosts {n}-nation meeting on {topic}",
         "Officials in {place} signal progress on {topic} after {n} hours of talks",
-        "{org} urged to keep dialogue open on {topic}",
+        "{org} urged in {place} to keep dialogue open on {topic}",
         "New proposal on {topic} tabled in {place}",
         "{place} talks on {topic} end without deal, next round set",
     ),
@@ -99,7 +99,7 @@ _ZH = _Bank(
         "{org}与有关各方在{place}恢复{topic}磋商",
         "{place}举办{n}国{topic}会议",
         "{place}会谈就{topic}取得阶段性进展",
-        "{person}：希望各方就{topic}保持对话",
+        "{person}在{place}表示：希望各方就{topic}保持对话",
         "{topic}新方案在{place}提出",
         "{place}{topic}会谈结束 下一轮会谈时间确定",
     ),
@@ -137,9 +137,9 @@ _RU = _Bank(
         "{org} и партнёры возобновили переговоры по {topic}",
         "В {place} прошла встреча {n} стран по {topic}",
         "Переговоры по {topic} в {place} завершились без итогового документа",
-        "{org} призвали сохранить диалог по {topic}",
+        "В {place} {org} призвали сохранить диалог по {topic}",
         "В {place} представили новое предложение по {topic}",
-        "Стороны договорились о новом раунде консультаций по {topic}",
+        "Стороны договорились в {place} о новом раунде консультаций по {topic}",
     ),
     sentences=(
         "Консультации по {topic} в {place} продолжались более {n} часов, стороны договорились "
@@ -195,7 +195,6 @@ def compose(language: str, seed: str, paragraphs: int | None = None) -> Story:
         "org": rng.choice(bank.orgs),
         "topic": rng.choice(bank.topics),
     }
-    # The seed's own digits go into the title, so two stories never share one.
     title = rng.choice(bank.headlines).format(n=rng.randint(3, 40), **slots)
     count = paragraphs if paragraphs is not None else rng.randint(4, 12)
     order = rng.sample(range(len(bank.sentences)), len(bank.sentences))

@@ -96,7 +96,10 @@ def related(lang: str, links: Sequence[tuple[str, str]]) -> str:
 
 
 def footer(lang: str, owner: str, year: int, extra: str = "") -> str:
-    return (f'<footer class="site-footer">{extra}<p class="copyright">Copyright &copy; {year} '
+    social = " ".join(f'<a href="{esc(base)}" rel="noopener">{name}</a>'
+                      for base, name in zip(OFFSITE[::3], ("Facebook", "App Store")))
+    return (f'<footer class="site-footer">{extra}<p class="follow">{social}</p>'
+            f'<p class="copyright">Copyright &copy; {year} '
             f'{esc(owner)}. {_WORDS[lang]["rights"]}</p></footer>')
 
 

@@ -95,7 +95,7 @@ class OutletServer:
                 if resource.fail_first and first:
                     self._send(500, [("Content-Type", "text/html; charset=utf-8")], _SERVER_ERROR, head)
                     return
-                headers = [("Content-Type", resource.content_type), *resource.headers]
+                headers = [("Content-Type", resource.content_type)]
                 body = resource.body
                 if resource.status == 200 and resource.conditional:
                     etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'

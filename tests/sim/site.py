@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import ClassVar, Iterable
 
@@ -51,7 +51,6 @@ class Resource:
     last_modified: datetime | None = None
     conditional: bool = False               # send ETag (and Last-Modified) and honour 304
     fail_first: bool = False                # the first request gets a 500
-    headers: tuple[tuple[str, str], ...] = field(default=())
 
 
 _NOT_FOUND = (b"<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>"
@@ -118,6 +117,11 @@ class Site:
         index = self._count
         self._count += 1
         story = compose(self.language, f"{self.name}:{index}", paragraphs)
+        attempt = 0
+        while any(a.title == story.title for a in self.articles.values()):
+            # Two stories of one outlet never share a headline (or a body).
+            attempt += 1
+            story = compose(self.language, f"{self.name}:{index}:{attempt}", paragraphs)
         when = published or self.anchor - timedelta(hours=3 * index + 1, minutes=7 * index)
         when = when.astimezone(self.tz)
         digest = hashlib.md5(f"{self.name}:{index}".encode()).hexdigest()
