@@ -402,3 +402,28 @@ def test_section_pages_link_off_site_and_to_non_articles(sim, name):
         links |= {urljoin(section, h.decode()) for h in _HREF.findall(body)}
     assert any(urlsplit(u).scheme in ("http", "https") and not u.startswith(base) for u in links)
     assert links & sim.non_articles(name)
+
+
+_BODY_PARAGRAPH = re.compile(rb"<p>[^<]{80,}</p>")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_article_shaped_non_articles_are_not_stories(sim, name):
+    spec = spec_of(sim, name)
+    shaped = {u for u in sim.non_articles(name) if is_article(spec, u)}
+    for url in shaped:
+        status, _, body = fetch(url, {"Accept-Encoding": "identity"})
+        assert status == 404 or len(_BODY_PARAGRAPH.findall(body)) < 2, url
+    # What the spec can reject by URL alone, it must.
+    assert all(not is_article(spec, u) for u in sim.non_articles(name) - shaped)
+
+
+def test_written_config_loads_with_the_real_loader(sim, tmp_path):
+    from crawler.outlets import load_outlets
+
+    specs = load_outlets([sim.write_config(tmp_path / "sim.yaml")])
+    for name in sim.names:
+        spec = specs[name]
+        sources = [*spec.feeds, *spec.sitemaps, *spec.sections]
+        assert sources and all(u.startswith(sim.base_url(name) + "/") for u in sources), name
+    assert specs[NEVER_SEEN].language == "en" and specs[NEVER_SEEN].feeds
