@@ -180,11 +180,9 @@ _RU = _Bank(
 _BANKS = {"en": _EN, "zh": _ZH, "ru": _RU}
 
 
-def compose(language: str, seed: str, paragraphs: int | None = None) -> Story:
-    """A story in ``language`` ('en', 'zh', 'ru'), fully determined by ``seed``.
-
-    ``paragraphs`` fixes the count; by default it is drawn from 4..12.
-    """
+def compose(language: str, seed: str) -> Story:
+    """A story in ``language`` ('en', 'zh', 'ru') of 4-12 paragraphs, fully determined by
+    ``seed``."""
     bank = _BANKS[language]
     rng = random.Random(seed)
     place, place2 = rng.sample(bank.places, 2)
@@ -196,7 +194,7 @@ def compose(language: str, seed: str, paragraphs: int | None = None) -> Story:
         "topic": rng.choice(bank.topics),
     }
     title = rng.choice(bank.headlines).format(n=rng.randint(3, 40), **slots)
-    count = paragraphs if paragraphs is not None else rng.randint(4, 12)
+    count = rng.randint(4, 12)
     order = rng.sample(range(len(bank.sentences)), len(bank.sentences))
     # Sentence k goes to paragraph k % count, so no sentence repeats within a story.
     grouped: list[list[str]] = [[] for _ in range(count)]

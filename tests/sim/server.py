@@ -57,7 +57,8 @@ class OutletServer:
         self._thread.start()
 
     def stop(self) -> None:
-        self._httpd.shutdown()
+        if self._thread.is_alive():   # shutdown() waits for a serve_forever that never ran
+            self._httpd.shutdown()
         self._httpd.server_close()
 
     def lookup(self, raw_path: str) -> tuple[Resource, bool]:

@@ -45,20 +45,17 @@ class OutletSimulator:
         anchor = now or datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
         self._lock = threading.RLock()
         self._servers = {name: OutletServer(SITES[name](anchor), self._lock) for name in chosen}
-        self._started = False
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> "OutletSimulator":
         for server in self._servers.values():
             server.start()
-        self._started = True
         return self
 
     def stop(self) -> None:
-        if self._started:
-            for server in self._servers.values():
-                server.stop()
-            self._started = False
+        """Stop serving and release the ports (also when never started)."""
+        for server in self._servers.values():
+            server.stop()
 
     def __enter__(self) -> "OutletSimulator":
         return self.start()

@@ -36,8 +36,7 @@ class SimArticle:
     keywords: tuple[str, ...]
     author: str
     revision: int = 0
-    charset: str = ""          # the bytes' real encoding; "" = the site's
-    header_charset: str = ""   # what Content-Type claims; "" = same as the bytes
+    header_charset: str = ""   # what Content-Type claims; "" = the site's real charset
 
 
 @dataclass(frozen=True)
@@ -112,16 +111,15 @@ class Site:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def new_article(self, section: str, published: datetime | None = None, *,
-                    paragraphs: int | None = None) -> SimArticle:
+    def new_article(self, section: str, published: datetime | None = None) -> SimArticle:
         index = self._count
         self._count += 1
-        story = compose(self.language, f"{self.name}:{index}", paragraphs)
+        story = compose(self.language, f"{self.name}:{index}")
         attempt = 0
         while any(a.title == story.title for a in self.articles.values()):
             # Two stories of one outlet never share a headline (or a body).
             attempt += 1
-            story = compose(self.language, f"{self.name}:{index}:{attempt}", paragraphs)
+            story = compose(self.language, f"{self.name}:{index}:{attempt}")
         when = published or self.anchor - timedelta(hours=3 * index + 1, minutes=7 * index)
         when = when.astimezone(self.tz)
         digest = hashlib.md5(f"{self.name}:{index}".encode()).hexdigest()
@@ -150,10 +148,8 @@ class Site:
     def encode(self, text: str, charset: str | None = None) -> bytes:
         return text.encode(charset or self.charset)
 
-    def html(self, text: str, *, status: int = 200, charset: str | None = None) -> Resource:
-        enc = charset or self.charset
-        return Resource(self.encode(text, enc), f"text/html; charset={enc}", status=status,
-                        gzip=self.gzip)
+    def html(self, text: str) -> Resource:
+        return Resource(self.encode(text), f"text/html; charset={self.charset}", gzip=self.gzip)
 
     def xml(self, text: str, *, charset: str | None = None, kind: str = "application/xml") -> Resource:
         enc = charset or "utf-8"
@@ -161,11 +157,9 @@ class Site:
                         conditional=True)
 
     def article_resource(self, article: SimArticle) -> Resource:
-        real = article.charset or self.charset
-        claimed = article.header_charset or real
         return Resource(
-            self.encode(self.render_article(article), real),
-            f"text/html; charset={claimed}",
+            self.encode(self.render_article(article)),
+            f"text/html; charset={article.header_charset or self.charset}",
             gzip=self.gzip,
             last_modified=article.modified,
             conditional=True,
