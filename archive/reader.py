@@ -17,6 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.errors import ArchiveError, NotFoundError
 from archive.layout import safe_name
+from archive.prefetch import ordered_map
 from archive.storage import ObjectStore
 from archive.warc import parse_member, read_member
 from extract.article import Article
@@ -64,8 +65,7 @@ class ArchiveReader:
         topic: str | None = None,
     ) -> Iterator[Article]:
         """Articles in key order; dates are the publication date (else the fetch date), inclusive."""
-        for key in self.article_keys(outlet, since, until):
-            article = self._load(key)
+        for article in ordered_map(self._load, self.article_keys(outlet, since, until)):
             if language and article.language != language:
                 continue
             if topic and topic not in article.topics:

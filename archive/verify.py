@@ -21,6 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 import extract.article
 from archive.errors import ArchiveError, StorageError
 from archive.layout import WARC_SUFFIX, article_key, index_key
+from archive.prefetch import ordered_map
 from archive.storage import ObjectStore
 from archive.warc import DamagedMember, iter_members, parse_member, read_member
 from extract.article import Article
@@ -71,9 +72,9 @@ def verify_archive(store: ObjectStore) -> VerifyReport:
             report.warcs += 1
             report.problems += _check_warc(store, key, report)
     validator = jsonschema.Draft202012Validator(json.loads(_SCHEMA_PATH.read_text(encoding="utf-8")))
-    for key in store.list("articles/"):
+    for problems in ordered_map(lambda key: list(_check_article(store, key, validator)), store.list("articles/")):
         report.articles += 1
-        report.problems += _check_article(store, key, validator)
+        report.problems += problems
     for key in store.list("manifests/"):
         report.manifests += 1
         report.problems += _check_manifest(store, key)
@@ -171,6 +172,7 @@ def _check_manifest(store: ObjectStore, key: str) -> Iterator[Problem]:
     except (StorageError, UnicodeDecodeError) as exc:
         yield Problem(key, f"unreadable manifest: {exc}")
         return
+    listed: list[tuple[int, str, str]] = []
     for number, line in enumerate(lines, 1):
         try:
             entry = json.loads(line)
@@ -178,8 +180,10 @@ def _check_manifest(store: ObjectStore, key: str) -> Iterator[Problem]:
         except (ValueError, KeyError, TypeError):
             yield Problem(key, f"line {number} is not a manifest entry")
             continue
-        listed = entry.get("key")
-        if listed and not store.exists(listed):
-            yield Problem(key, f"line {number} lists {listed}, which is not in the archive ({kind})")
-        if kind == "article" and listed and not listed.endswith(f"/{entry.get('id')}.json"):
-            yield Problem(key, f"line {number}: article id {entry.get('id')} does not match {listed}")
+        if entry.get("key"):
+            listed.append((number, entry["key"], kind))
+        if kind == "article" and entry.get("key") and not entry["key"].endswith(f"/{entry.get('id')}.json"):
+            yield Problem(key, f"line {number}: article id {entry.get('id')} does not match {entry['key']}")
+    for (number, object_key, kind), found in zip(listed, ordered_map(store.exists, (k for _, k, _ in listed))):
+        if not found:
+            yield Problem(key, f"line {number} lists {object_key}, which is not in the archive ({kind})")
