@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import click
 
-from archive import ArchiveError, ArchiveReader, StorageError, flush_spool, store_from_uri
+from archive import ArchiveError, ArchiveReader, LocalStore, ObjectStore, StorageError, flush_spool, store_from_uri
 from archive.verify import verify_archive
 from crawler.cli.options import archive_option
 from crawler.hub import home_dir
@@ -34,6 +34,14 @@ def _fails_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(1)
 
     return wrapper
+
+
+def _existing(archive: str) -> ObjectStore:
+    """The store to read; a local folder that is not there is a typo, not an empty archive."""
+    store = store_from_uri(archive)
+    if isinstance(store, LocalStore) and not store.root.is_dir():
+        raise StorageError(f"no archive at {store.root}: check --archive (default ./archive)")
+    return store
 
 
 def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -57,7 +65,7 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
 @_fails_cleanly
 def ls_cmd(archive: str, as_json: bool, **filters: Any) -> None:
     """List archived articles: id, outlet, published, title."""
-    for article in ArchiveReader(store_from_uri(archive)).articles(**filters):
+    for article in ArchiveReader(_existing(archive)).articles(**filters):
         if as_json:
             row = {"id": article.id, "outlet": article.outlet, "published": article.published, "title": article.title,
                    "url": article.url, "language": article.language}
@@ -72,7 +80,7 @@ def ls_cmd(archive: str, as_json: bool, **filters: Any) -> None:
 @_fails_cleanly
 def cat_cmd(article_id: str, archive: str) -> None:
     """Print the JSON of article ARTICLE_ID."""
-    click.echo(ArchiveReader(store_from_uri(archive)).get(article_id).to_json(), nl=False)
+    click.echo(ArchiveReader(_existing(archive)).get(article_id).to_json(), nl=False)
 
 
 @click.command("raw")
@@ -82,7 +90,7 @@ def cat_cmd(article_id: str, archive: str) -> None:
 @_fails_cleanly
 def raw_cmd(article_id: str, archive: str, body: bool) -> None:
     """Print the HTTP response behind article ARTICLE_ID, byte for byte as archived."""
-    reader = ArchiveReader(store_from_uri(archive))
+    reader = ArchiveReader(_existing(archive))
     article = reader.get(article_id)
     data = reader.decoded_response(article)[1] if body else reader.raw_response(article)
     sys.stdout.buffer.write(data)
@@ -97,7 +105,7 @@ def raw_cmd(article_id: str, archive: str, body: bool) -> None:
 @_fails_cleanly
 def export_cmd(archive: str, fmt: str, output: Path, **filters: Any) -> None:
     """Export matching articles to JSON lines or Parquet."""
-    reader = ArchiveReader(store_from_uri(archive))
+    reader = ArchiveReader(_existing(archive))
     if str(output) == "-":
         if fmt != "jsonl":
             raise click.BadParameter("Parquet cannot go to stdout; give a file name", param_hint="-o")
@@ -132,7 +140,7 @@ def flush_cmd(archive: str, as_json: bool) -> None:
 @_fails_cleanly
 def verify_cmd(archive: str, as_json: bool) -> None:
     """Check WARC records and digests, indexes, article links and manifests; exit 1 on any problem."""
-    report = verify_archive(store_from_uri(archive))
+    report = verify_archive(_existing(archive))
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True))
     else:
@@ -181,7 +189,7 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
         for change in outcome.changes:
             click.echo(f"  {change.field}: {_short(change.old)} -> {_short(change.new)}")
 
-    report = reextract(store_from_uri(archive), spool_dir=home_dir() / "spool", since=since, until=until,
+    report = reextract(_existing(archive), spool_dir=home_dir() / "spool", since=since, until=until,
                        outlet=outlet, dry_run=dry_run, topics_for=topics_for, on_outcome=show)
     counts = report.counts()
     if as_json:

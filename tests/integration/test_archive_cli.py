@@ -68,6 +68,8 @@ def test_errors_are_one_line_with_exit_code_1(local_archive, s3):
     assert missing.output.strip().count("\n") == 0 and "newsarchive ls" in missing.output
     no_bucket = CliRunner().invoke(main, ["ls", "--archive", "s3://absent"])
     assert no_bucket.exit_code == 1 and "bucket 'absent' does not exist" in no_bucket.output
+    typo = CliRunner().invoke(main, ["ls", "--archive", archive + "-typo"])
+    assert typo.exit_code == 1 and "no archive at" in typo.output
     bad_date = CliRunner().invoke(main, ["ls", "--archive", archive, "--since", "yesterday"])
     assert bad_date.exit_code == 1 and "YYYY-MM-DD" in bad_date.output
 

@@ -122,3 +122,30 @@ def test_close_is_idempotent_and_a_closed_session_refuses_writes(tmp_path):
     assert first["warcs"] == []
     with pytest.raises(ArchiveError, match="closed"):
         session.write_exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip=None, fetched_at=T0)
+
+
+def test_revisits_are_archived_indexed_and_verified(tmp_path):
+    from archive.verify import verify_archive
+    from archive.warc import split_http
+
+    store = LocalStore(tmp_path / "archive")
+    with ArchiveSession(store, spool_dir=tmp_path / "spool", run_id="r", warcinfo=WARCINFO) as session:
+        first = session.write_exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip=None, fetched_at=T0)
+        same = session.write_revisit(url=URL, request=REQUEST, response_head=split_http(RESPONSE)[0], fetched_at=T0,
+                                     refers_to=first, refers_to_url=URL, refers_to_date=T0.isoformat())
+        not_modified = session.write_revisit(
+            url=URL, request=REQUEST, response_head=b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n", fetched_at=T0,
+            refers_to=first, refers_to_url=URL, refers_to_date=T0.isoformat(), profile="server-not-modified")
+        session.record_page(url=URL, page_type="index", reasons=["unchanged"], warc=same)
+        with pytest.raises(ArchiveError, match="unknown revisit profile"):
+            session.write_revisit(url=URL, request=REQUEST, response_head=b"HTTP/1.1 200 OK\r\n\r\n", fetched_at=T0,
+                                  refers_to=first, refers_to_url=URL, refers_to_date="x", profile="guess")
+    summary = session.close()
+    assert (summary["exchanges"], summary["revisits"]) == (1, 2)
+    assert same.payload_digest == first.payload_digest and same.offset > first.offset
+    assert not_modified.payload_digest == ""  # a 304 carries no payload to vouch for
+    [index] = list(store.list("indexes/"))
+    with store.open(index) as stream:
+        lines = [json.loads(line.split(b" ", 2)[2]) for line in stream]
+    assert sorted(line["mime"] for line in lines if line["mime"] == "warc/revisit") == ["warc/revisit"] * 2
+    assert verify_archive(store).ok
