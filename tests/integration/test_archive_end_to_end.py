@@ -3,7 +3,6 @@ verify and re-extract what it wrote, with the archive commands a consumer would 
 
 from __future__ import annotations
 
-import gzip
 import json
 
 from click.testing import CliRunner
@@ -14,20 +13,18 @@ from crawler.cli import main
 from tests.cli import newsarchive
 from tests.integration.test_archive_reextract import HTML
 from tests.servers import RawSite
+from tests.unit.test_archive_support import gzip_chunked
 
-BODY = gzip.compress(HTML, mtime=0)
 # A reason phrase of its own, odd-case and repeated headers, a gzip body sent in chunks.
-RESPONSE = (
+RESPONSE = gzip_chunked(
     b"HTTP/1.1 200 Here You Go\r\n"
     b"content-TYPE: text/html; charset=UTF-8\r\n"
     b"X-Served-By: a\r\n"
     b"x-served-by: b\r\n"
     b"Content-Encoding: gzip\r\n"
-    b"Transfer-Encoding: chunked\r\n"
-    b"\r\n"
-    + b"%x\r\n" % 100 + BODY[:100] + b"\r\n"
-    + b"%x\r\n" % (len(BODY) - 100) + BODY[100:] + b"\r\n"
-    + b"0\r\n\r\n"
+    b"Transfer-Encoding: chunked\r\n",
+    HTML,
+    first_chunk=100,
 )
 
 

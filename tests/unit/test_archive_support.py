@@ -20,21 +20,28 @@ SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "extract/schema/artic
 T0 = datetime(2026, 11, 22, 7, 40, 5, tzinfo=timezone.utc)
 
 HTML = b"<html><head><title>Harbour reopens</title></head><body><p>The harbour reopened today.</p></body></html>"
+
+
+def gzip_chunked(head: bytes, html: bytes, *, first_chunk: int) -> bytes:
+    """A response with ``head`` (status line and headers, no blank line) and ``html``
+    gzipped and sent in two chunks, the way servers stream compressed pages."""
+    body = gzip.compress(html, mtime=0)
+    chunks = (body[:first_chunk], body[first_chunk:])
+    return head + b"\r\n" + b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n"
+
+
 # Every oddity a normalising client would lose: a reason phrase nobody uses, lower- and
 # mixed-case names, a repeated header, extra spaces, a gzip body sent chunked.
-GZIPPED = gzip.compress(HTML, mtime=0)
-RESPONSE = (
+RESPONSE = gzip_chunked(
     b"HTTP/1.1 200 Fine And Dandy\r\n"
     b"content-type: text/html; charset=utf-8\r\n"
     b"Set-Cookie: a=1\r\n"
     b"X-Odd-Case:   spaced value\r\n"
     b"set-cookie: b=2\r\n"
     b"Content-Encoding: gzip\r\n"
-    b"Transfer-Encoding: chunked\r\n"
-    b"\r\n"
-    + b"%x\r\n" % 10 + GZIPPED[:10] + b"\r\n"
-    + b"%x\r\n" % (len(GZIPPED) - 10) + GZIPPED[10:] + b"\r\n"
-    + b"0\r\n\r\n"
+    b"Transfer-Encoding: chunked\r\n",
+    HTML,
+    first_chunk=10,
 )
 REQUEST = b"GET /news/harbour HTTP/1.1\r\nHost: example.org\r\nUser-Agent: newsarchive-test\r\nAccept-Encoding: gzip\r\n\r\n"
 URL = "http://example.org/news/harbour"
