@@ -50,8 +50,9 @@ class OutletServer:
         host, port = self._httpd.server_address[:2]
         self.base_url = f"http://{host}:{port}"
         site.base_url = self.base_url
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"sim-{site.name}",
-                                        daemon=True)
+        # A short poll interval keeps stop() quick: shutdown() waits for the next poll.
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
+                                        name=f"sim-{site.name}", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
