@@ -75,6 +75,7 @@ def outlet_runs(record: Mapping[str, Any], *, outcome: str | None = None) -> lis
     return [
         OutletRun(outlet=name, started=started, outcome=final, stats=stats)
         for name, stats in sorted((record.get("outlets") or {}).items())
+        if not name.startswith("_")  # the crawl's own bookkeeping (e.g. "_adhoc"), no outlet
     ]
 
 

@@ -134,24 +134,27 @@ class CrawlProcess:
         except subprocess.TimeoutExpired:
             return None
 
-    def signal(self, signum: int) -> None:
+    def terminate(self) -> None:
+        """SIGTERM to the crawl itself (not its group): it stops its own workers, closes
+        its WARCs and flushes its spool. Workers signalled directly would die mid-page."""
+        self._popen.send_signal(signal.SIGTERM)  # a no-op once the crawl has been reaped
+
+    def kill(self) -> None:
+        """SIGKILL the whole group: a stuck crawl, or what a finished one left behind
+        (stray workers would keep holding the outlet's lock)."""
         try:
-            os.killpg(self.pid, signum)
+            os.killpg(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass  # the whole group is gone already
 
     def stop(self, grace: float) -> int:
-        """SIGTERM (the crawl closes its WARCs and flushes its spool), SIGKILL after ``grace``."""
-        self.signal(signal.SIGTERM)
+        """SIGTERM, then SIGKILL after ``grace`` seconds; the exit code."""
+        self.terminate()
         code = self.wait(grace)
         if code is None:
-            self.signal(signal.SIGKILL)
+            self.kill()
             code = self._popen.wait()
         return code
-
-    def reap_group(self) -> None:
-        """Kill what the crawl left behind in its group (stray workers would hold the lock)."""
-        self.signal(signal.SIGKILL)
 
 
 def read_stats(path: Path) -> dict[str, Any] | None:

@@ -219,12 +219,12 @@ class SchedulerService:
             with self._guard:
                 running = list(self._running.values())
             for process in running:
-                process.signal(signal.SIGTERM)
+                process.terminate()
             deadline = self._clock() + timedelta(seconds=self.stop_grace)
             for process in running:
                 remaining = (deadline - self._clock()).total_seconds()
                 if process.wait(max(remaining, 0)) is None:
-                    process.signal(signal.SIGKILL)
+                    process.kill()
             # Waits for the job threads, which record the runs' outcomes.
             self._scheduler.shutdown(wait=True)
             self._scheduler = None
@@ -302,7 +302,7 @@ class SchedulerService:
         with self._guard:
             self._running[outlet] = process
         if self._stopping.is_set():  # stop() began while this crawl was starting
-            process.signal(signal.SIGTERM)
+            process.terminate()
         log.info("%s: crawl %s started (pid %d)", outlet, run_id, process.pid)
         try:
             exit_code = process.wait(self.max_runtime)
@@ -311,7 +311,7 @@ class SchedulerService:
                 log.warning("%s: crawl %s passed --max-runtime %ss; stopping it", outlet, run_id, self.max_runtime)
                 exit_code = process.stop(self.stop_grace)
         finally:
-            process.reap_group()
+            process.kill()  # whatever the crawl left behind in its group
             with self._guard:
                 self._running.pop(outlet, None)
         stats = read_stats(stats_path)
@@ -359,7 +359,8 @@ class SchedulerService:
         if outcome not in SUCCESS_OUTCOMES or not stats:
             return
         assert self._runlog is not None
-        added = int(stats.get("totals", {}).get("articles_added", 0))
+        counts = (stats.get("outlets") or {}).get(timing.name) or stats.get("totals") or {}
+        added = int(counts.get("articles_added", 0))
         current = self._runlog.interval(timing.name) or timing.first_interval()
         proposed = adapt_interval(current, added, timing.adaptive)
         if proposed != current:

@@ -22,6 +22,7 @@ _jobstore_option = click.option(
 
 
 @click.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--list", "list_only", is_flag=True, help="Show the stored jobs, their next run times and running crawls; exit.")
 @click.option("--config", "configs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra outlets YAML, as for `crawl` (repeatable).")
@@ -34,9 +35,10 @@ _jobstore_option = click.option(
 @click.option("--max-parallel", type=click.IntRange(min=1), default=2, show_default=True,
               help="Crawls of different outlets running at once.")
 @settings_option
-def schedule(list_only: bool, configs: tuple[Path, ...], archive: str, jobstore: str | None, max_runtime: float,
+def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...], archive: str, jobstore: str | None, max_runtime: float,
              stop_grace: float, max_parallel: int, settings: tuple[str, ...]) -> None:
-    """Run the crawl service: every outlet crawled on its schedule, until SIGTERM or Ctrl-C.
+    """Run the crawl service: each outlet (every configured one, or each NAME) crawled on
+    its schedule, until SIGTERM or Ctrl-C.
 
     Schedules come from the outlets' `schedule` (cron line or interval such as 30m) with
     `jitter_seconds`; outlets with `adaptive: {min, max}` move their interval with how
@@ -58,6 +60,11 @@ def schedule(list_only: bool, configs: tuple[Path, ...], archive: str, jobstore:
         specs = load_outlets([path.resolve() for path in configs])
     except ConfigError as exc:
         _usage("schedule", str(exc))
+    unknown = [name for name in names if name not in specs]
+    if unknown:
+        _usage("schedule", f"unknown outlet(s): {', '.join(unknown)}; configured: {', '.join(sorted(specs))}")
+    if names:
+        specs = {name: specs[name] for name in names}
     template = CrawlCommand.newsarchive(
         sys.executable, configs=[str(path.resolve()) for path in configs], archive=archive
     ).template

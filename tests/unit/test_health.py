@@ -119,7 +119,7 @@ def test_rates_cover_only_the_window_and_outlets_are_separate():
 def test_run_records_split_per_outlet_and_the_document_is_json_ready():
     record = {
         "run_id": "r1", "started": "2026-11-01T00:00:00Z", "finished": "2026-11-01T00:05:00Z",
-        "outcome": "errors", "outlets": {"b": stats(), "a": stats(added=0)},
+        "outcome": "errors", "outlets": {"b": stats(), "a": stats(added=0), "_adhoc": stats()},
     }
     split = outlet_runs(record)
     assert [(r.outlet, r.outcome, r.started) for r in split] == [("a", "errors", T0), ("b", "errors", T0)]
