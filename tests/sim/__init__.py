@@ -3,5 +3,6 @@
 
 from tests.sim.server import Request
 from tests.sim.simulator import OutletSimulator, UnknownOutlet
+from tests.sim.site import SimArticle
 
-__all__ = ["OutletSimulator", "Request", "UnknownOutlet"]
+__all__ = ["OutletSimulator", "Request", "SimArticle", "UnknownOutlet"]

@@ -96,7 +96,8 @@ class Ria(Site):
                       + (noise.ad_label("ru", f"r{i}") if i == 1 else "")
                       for i, p in enumerate(a.paragraphs))
             + "</div>"
-            f'<div class="article__tags"><a href="/keyword_{a.index}/" class="article__tags-item">{esc(a.keywords[0])}</a></div>'
+            f'<div class="article__tags"><a href="/keyword_{a.index}/" class="article__tags-item">'
+            f"{esc(a.keywords[0])}</a></div>"
             + noise.related("ru", more) + noise.newsletter("ru") + "</div>"
         )
         return self.chrome(f"{a.title} - РИА Новости, {a.published:%d.%m.%Y}", body, head)
