@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -19,10 +20,10 @@ from archive.errors import ArchiveError, NotFoundError
 from archive.layout import safe_name
 from archive.prefetch import ordered_map
 from archive.storage import ObjectStore
-from archive.warc import parse_member, read_member
+from archive.warc import HINTS_FIELD, parse_member, read_member
 from extract.article import Article
 
-__all__ = ["ArchiveReader", "DateLike"]
+__all__ = ["ArchiveReader", "Capture", "DateLike"]
 
 DateLike = date | str
 _KEY_DATE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/[^/]+\.json$")
@@ -35,6 +36,15 @@ def _as_date(value: DateLike | None, name: str) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError as exc:
         raise ArchiveError(f"--{name} {value!r} is not a date: write YYYY-MM-DD") from exc
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A decoded response: HTTP headers in order, body, and the hints archived with it."""
+
+    headers: list[tuple[str, str]]
+    body: bytes
+    hints: dict[str, Any] | None
 
 
 class ArchiveReader:
@@ -94,10 +104,20 @@ class ArchiveReader:
 
     def decoded_response(self, article: Article) -> tuple[list[tuple[str, str]], bytes]:
         """(headers, body) of the response, body with transfer and content encodings undone."""
+        capture = self.capture(article)
+        return capture.headers, capture.body
+
+    def capture(self, article: Article) -> Capture:
+        """What the extractor saw for this article: decoded response and feed/sitemap hints."""
         record = next(ArchiveIterator(io.BytesIO(self._member(article))))
         if record.http_headers is None:
             raise ArchiveError(f"the WARC record of article {article.id} has no HTTP response")
-        return list(record.http_headers.headers), record.content_stream().read()
+        hints = record.rec_headers.get_header(HINTS_FIELD)
+        try:
+            parsed = json.loads(hints) if hints else None
+        except ValueError as exc:
+            raise ArchiveError(f"the {HINTS_FIELD} field of article {article.id}'s record is not JSON: {exc}") from exc
+        return Capture(list(record.http_headers.headers), record.content_stream().read(), parsed)
 
     def _member(self, article: Article) -> bytes:
         ref = article.warc

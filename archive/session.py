@@ -27,7 +27,7 @@ from archive.errors import ArchiveError
 from archive.layout import article_key, manifest_key, run_key, utc, warc_key, warc_name
 from archive.spool import OpenFile, Spool, finish_warc, flush_spool
 from archive.storage import ObjectStore
-from archive.warc import REVISIT_PROFILES, WarcWriter, new_record_id, warc_date
+from archive.warc import HINTS_FIELD, REVISIT_PROFILES, WarcWriter, new_record_id, warc_date
 from extract.article import Article, WarcRef
 
 __all__ = ["ArchiveSession"]
@@ -98,12 +98,26 @@ class ArchiveSession:
     # -- records -------------------------------------------------------------------------
 
     def write_exchange(
-        self, *, url: str, request: bytes, response: bytes, remote_ip: str | None, fetched_at: datetime
+        self,
+        *,
+        url: str,
+        request: bytes,
+        response: bytes,
+        remote_ip: str | None,
+        fetched_at: datetime,
+        hints: Mapping[str, Any] | None = None,
     ) -> WarcRef:
-        """Archive one HTTP exchange, bytes as they crossed the wire; returns the response record."""
+        """Archive one HTTP exchange, bytes as they crossed the wire; returns the response record.
+
+        ``hints`` (what a feed or sitemap said about the URL, as passed to the extractor)
+        are kept in the response record's ``Newsarchive-Hints`` field, so re-extraction
+        from the WARC alone sees the same evidence.
+        """
+        annotations = {HINTS_FIELD: json.dumps(dict(hints), sort_keys=True, default=list)} if hints else None
         with self._lock:
             ref = self._current_warc().writer.exchange(
-                url=url, request=request, response=response, remote_ip=remote_ip, date=fetched_at
+                url=url, request=request, response=response, remote_ip=remote_ip, date=fetched_at,
+                annotations=annotations,
             )
             self._counts["exchanges"] += 1
             return ref

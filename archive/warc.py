@@ -27,6 +27,7 @@ from extract.article import WarcRef
 
 __all__ = [
     "DamagedMember",
+    "HINTS_FIELD",
     "REVISIT_PROFILES",
     "RawHead",
     "WarcWriter",
@@ -43,6 +44,9 @@ REVISIT_PROFILES = {
     "server-not-modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
 }
 GZIP_LEVEL = 6
+# A named field of our own on response records (WARC 1.1 allows extension fields); JSON,
+# ASCII-only so the header stays valid.
+HINTS_FIELD = "Newsarchive-Hints"
 
 
 def new_record_id() -> str:
@@ -117,11 +121,24 @@ class WarcWriter:
         return self._write(record)
 
     def exchange(
-        self, *, url: str, request: bytes, response: bytes, remote_ip: str | None, date: datetime
+        self,
+        *,
+        url: str,
+        request: bytes,
+        response: bytes,
+        remote_ip: str | None,
+        date: datetime,
+        annotations: Mapping[str, str] | None = None,
     ) -> WarcRef:
-        """A ``request`` and a ``response`` record; returns where the response is."""
+        """A ``request`` and a ``response`` record; returns where the response is.
+
+        ``annotations`` become extra named fields of the response record's header.
+        """
         head, body = split_http(response)
-        return self._pair(url=url, request=request, rec_type="response", head=head, body=body, date=date, remote_ip=remote_ip)
+        return self._pair(
+            url=url, request=request, rec_type="response", head=head, body=body, date=date, remote_ip=remote_ip,
+            extra=annotations,
+        )
 
     def revisit(
         self,

@@ -7,8 +7,9 @@ field by field with the stored JSON. Changed articles are written through an
 ``updated``), so the archive stays complete and traceable. With the same extractor
 version and inputs the JSON comes out byte-identical and nothing is written.
 
-Known limit: feed/sitemap hints that the crawl passed to the extractor are not in the
-WARC, so fields they decided (e.g. a date only the feed had) can come out differently.
+Feed/sitemap hints the crawl gave the extractor are read back from the response
+record's ``Newsarchive-Hints`` field (written when the crawler passes ``hints`` to
+``ArchiveSession.write_exchange``); captures without them are re-extracted without hints.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, Callable, Iterator
 
 from archive import ArchiveError, ArchiveReader, ArchiveSession, ObjectStore, StorageError
 from archive.layout import article_key
-from extract import EXTRACTOR, ExtractOptions, Topic, extract_page
+from extract import EXTRACTOR, ExtractOptions, Hints, Topic, extract_page
 from extract.article import Article
 
 __all__ = ["FieldChange", "Outcome", "ReextractReport", "field_changes", "reextract"]
@@ -83,6 +84,15 @@ def _header_map(headers: list[tuple[str, str]]) -> dict[str, str]:
     return {names[key]: ", ".join(values) for key, values in merged.items()}
 
 
+def _hints(archived: dict[str, Any] | None) -> Hints | None:
+    if not archived:
+        return None
+    try:
+        return Hints(**{**archived, "keywords": tuple(archived.get("keywords", ()))})
+    except TypeError as exc:
+        raise ArchiveError(f"archived hints {archived} do not fit this extractor's Hints: {exc}") from exc
+
+
 def reextract(
     store: ObjectStore,
     *,
@@ -131,15 +141,17 @@ def _outcomes(
 ) -> Iterator[tuple[Article, Outcome, Article | None]]:
     for old in reader.articles(outlet=outlet, since=since, until=until):
         try:
-            headers, body = reader.decoded_response(old)
+            capture = reader.capture(old)
+            hints = _hints(capture.hints)
         except (ArchiveError, StorageError) as exc:
             yield old, Outcome(old.id, old.url, "failed", detail=str(exc)), None
             continue
         result = extract_page(
-            body,
+            capture.body,
             old.url,
-            headers=_header_map(headers),
+            headers=_header_map(capture.headers),
             fetched_at=old.fetched_at,
+            hints=hints,
             options=ExtractOptions(topics=topics_for(old.outlet)),
         )
         if result.article is None:

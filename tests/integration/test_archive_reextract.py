@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from click.testing import CliRunner
 
@@ -14,7 +14,7 @@ from archive.verify import verify_archive
 from crawler.cli import main
 from crawler.reextract import _header_map, reextract
 from extract import extract_page
-from tests.unit.test_archive_support import REQUEST, T0
+from tests.unit.test_archive_support import REQUEST, T0, run_tool
 
 PARAGRAPHS = [
     "The city council voted on Tuesday evening to reopen the old harbour to passenger ferries, "
@@ -35,8 +35,8 @@ HTML = (
 ).encode()
 
 
-def response_bytes(url_path: str) -> bytes:
-    body = gzip.compress(HTML, mtime=0)
+def response_bytes(html: bytes = HTML) -> bytes:
+    body = gzip.compress(html, mtime=0)
     return (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Encoding: gzip\r\n"
             b"Content-Length: %d\r\n\r\n" % len(body)) + body
 
@@ -46,7 +46,7 @@ def crawl_like(store, spool, urls) -> list:
     articles = []
     with ArchiveSession(store, spool_dir=spool, run_id="crawl", warcinfo={"software": "test"}) as session:
         for url in urls:
-            ref = session.write_exchange(url=url, request=REQUEST, response=response_bytes(url), remote_ip=None, fetched_at=T0)
+            ref = session.write_exchange(url=url, request=REQUEST, response=response_bytes(), remote_ip=None, fetched_at=T0)
             result = extract_page(HTML, url, headers={"Content-Type": "text/html; charset=UTF-8"}, fetched_at=T0.isoformat())
             assert result.article is not None, result.reasons
             article = result.article.with_provenance(warc=ref, fetched_at=T0.isoformat(), outlet="harbourtimes")
@@ -120,3 +120,31 @@ def test_headers_are_merged_as_the_crawler_sees_them():
         "content-type": "text/html",
         "Set-Cookie": "a, b",
     }
+
+
+UNDATED = HTML.replace(b"<meta property='article:published_time' content='2026-11-17T18:00:00+00:00'>", b"")
+
+
+def test_feed_hints_archived_with_the_response_are_used_again(tmp_path):
+    from extract import Hints
+
+    hints = Hints(title="Harbour to reopen to ferries", published="2026-11-16T08:00:00+00:00", source="feed")
+    store = LocalStore(tmp_path / "archive")
+    with ArchiveSession(store, spool_dir=tmp_path / "spool", run_id="crawl", warcinfo={"software": "test"}) as session:
+        for url, archived in (("http://example.org/with", True), ("http://example.org/without", False)):
+            ref = session.write_exchange(url=url, request=REQUEST, response=response_bytes(UNDATED), remote_ip=None,
+                                         fetched_at=T0, hints=asdict(hints) if archived else None)
+            result = extract_page(UNDATED, url, headers={"Content-Type": "text/html; charset=UTF-8"},
+                                  fetched_at=T0.isoformat(), hints=hints)
+            article = result.article.with_provenance(warc=ref, fetched_at=T0.isoformat(), outlet="harbourtimes")
+            assert article.published == hints.published  # only the feed knew the date
+            session.write_article(article, "added")
+    assert ArchiveReader(store).capture(article).hints is None
+    [warc] = store.list("warc/")
+    assert run_tool("warcio", "check", str(store.root / warc)).returncode == 0
+    assert verify_archive(store).ok
+
+    report = reextract(store, spool_dir=tmp_path / "spool", dry_run=True)
+    by_url = {o.url: o for o in report.outcomes}
+    assert by_url["http://example.org/with"].status == "unchanged"
+    assert "published" in {c.field for c in by_url["http://example.org/without"].changes}
