@@ -22,8 +22,8 @@ import yaml
 
 from crawler.health import parse_time
 from crawler.jobs import OutletLock
-from crawler.runlog import RunLog
 from tests.cli import newsarchive
+from tests.integration.test_scheduler_machinery import run_rows, wait_until
 from tests.sim import OutletSimulator
 
 OUTLETS = ("ria", "tass-en")
@@ -54,22 +54,10 @@ class Service:
         return "".join(p.read_text(errors="replace") for p in sorted(self.root.glob("service*.log")))
 
     def rows(self):
-        if not (self.home / "jobs.sqlite").exists():
-            return []
-        log = RunLog(f"sqlite:///{self.home / 'jobs.sqlite'}")
-        try:
-            return log.recent()
-        finally:
-            log.close()
+        return run_rows(self.home)
 
     def wait_for(self, condition, timeout: float = 40.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = condition()
-            if result:
-                return result
-            time.sleep(0.1)
-        raise AssertionError(f"timed out; rows: {self.rows()}\n{self.logs()[-3000:]}")
+        return wait_until(condition, timeout, lambda: f"rows: {self.rows()}\n{self.logs()[-3000:]}")
 
 
 @pytest.fixture(scope="module")

@@ -98,22 +98,31 @@ class Rig:
         return sorted((starts[r], ends.get(r, float("inf"))) for r in starts)
 
     def rows(self, **query):
-        if not (self.home / "jobs.sqlite").exists():
-            return []  # the service has not started yet
-        log = RunLog(f"sqlite:///{self.home / 'jobs.sqlite'}")
-        try:
-            return log.recent(**query)
-        finally:
-            log.close()
+        return run_rows(self.home, **query)
 
     def wait_for(self, condition, timeout: float = 15.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = condition()
-            if result:
-                return result
-            time.sleep(0.05)
-        raise AssertionError(f"timed out after {timeout}s; journal: {self.events()}")
+        return wait_until(condition, timeout, lambda: f"journal: {self.events()}")
+
+
+def run_rows(home: Path, **query) -> list:
+    """The service's run log rows (none before the service created it)."""
+    if not (home / "jobs.sqlite").exists():
+        return []
+    log = RunLog(f"sqlite:///{home / 'jobs.sqlite'}")
+    try:
+        return log.recent(**query)
+    finally:
+        log.close()
+
+
+def wait_until(condition, timeout: float, describe):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s; {describe()}")
 
 
 @pytest.fixture
