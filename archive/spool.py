@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import itertools
+import json
 import logging
 import os
 import tempfile
@@ -162,13 +163,26 @@ class Spool:
             folder = folder.parent
 
     def pending(self) -> list[str]:
-        """Keys of complete spool files, in upload order."""
+        """Keys of complete spool files that may go up now, in upload order.
+
+        An article whose WARC is still being written (by a live session sharing this
+        spool) waits for it: an article never reaches the store before its capture.
+        """
         keys = []
         for dirpath, _, filenames in os.walk(self.root):
             for name in filenames:
                 if not name.startswith(_TMP_PREFIX) and not name.endswith(OPEN_SUFFIX):
-                    keys.append(self.key(Path(dirpath) / name))
+                    key = self.key(Path(dirpath) / name)
+                    if not (key.startswith("articles/") and self._capture_still_open(key)):
+                        keys.append(key)
         return sorted(keys, key=lambda key: (_rank(key), key))
+
+    def _capture_still_open(self, key: str) -> bool:
+        try:
+            warc = json.loads(self.path(key).read_bytes()).get("warc") or {}
+        except (OSError, ValueError):
+            return False  # unreadable here means unreadable anywhere: let the upload report it
+        return bool(warc.get("file")) and self.path(warc["file"] + OPEN_SUFFIX).exists()
 
     def open_files(self) -> list[Path]:
         return sorted(p for p in self.root.rglob("*" + OPEN_SUFFIX) if p.is_file())

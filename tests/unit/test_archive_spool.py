@@ -114,9 +114,10 @@ def test_flush_leaves_files_of_a_live_writer_alone(tmp_path):
     session = ArchiveSession(store, spool_dir=spool, run_id="live", warcinfo=WARCINFO)
     write_pages(session, 0, 1)
     report = flush_spool(store, spool)
-    assert report.recovered == []
+    assert report.recovered == [] and report.uploaded == []
     assert len([p for p in spooled(spool) if p.name.endswith(".open")]) == 2
     assert list(store.list("warc/")) == []
+    assert list(store.list("articles/")) == [], "an article must not go up before the WARC it points into"
     write_pages(session, 1, 1)  # the writer carries on unharmed
     summary = session.close()
     assert summary["pending"] == [] and len(list(store.list("articles/"))) == 2
