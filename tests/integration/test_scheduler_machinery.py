@@ -245,3 +245,25 @@ def test_a_crawl_orphaned_by_a_killed_service_still_holds_its_outlet(rig, tmp_pa
     skipped = [r for r in rows if r.outcome == "skipped"]
     assert all(r.note == f"previous crawl (pid {orphan[0].pid}) still running" for r in skipped)
     assert all(r.outcome for r in rows), "every run ends with an outcome"
+
+
+def test_adaptive_cadence_moves_the_interval_and_survives_a_restart(rig):
+    # The stand-in adds 2 articles per run, under the target of 5: the outlet is backed
+    # off by half again per run, up to its 2 s bound.
+    timing = OutletTiming("a", "1s", adaptive=(1, 2))
+    service = rig.service([timing])
+    service.start()
+    try:
+        rig.wait_for(lambda: [j.trigger for j in service.jobs()] == ["interval[0:00:02]"])
+    finally:
+        service.stop()
+    assert len([r for r in rig.rows() if r.outcome == "ok"]) >= 2  # 1 s -> 1.5 s -> 2 s (bound)
+    log = RunLog(f"sqlite:///{rig.home / 'jobs.sqlite'}")
+    assert log.interval("a") == 2.0
+    log.close()
+    again = rig.service([timing])
+    again.start()
+    try:
+        assert [j.trigger for j in again.jobs()] == ["interval[0:00:02]"]
+    finally:
+        again.stop()
