@@ -27,7 +27,7 @@ from archive.errors import ArchiveError
 from archive.layout import article_key, manifest_key, run_key, utc, warc_key, warc_name
 from archive.spool import OpenFile, Spool, finish_warc, flush_spool
 from archive.storage import ObjectStore
-from archive.warc import HINTS_FIELD, REVISIT_PROFILES, WarcWriter, new_record_id, warc_date
+from archive.warc import HINTS_FIELD, WarcWriter, new_record_id, warc_date
 from extract.article import Article, WarcRef
 
 __all__ = ["ArchiveSession"]
@@ -136,8 +136,6 @@ class ArchiveSession:
         remote_ip: str | None = None,
     ) -> WarcRef:
         """Archive a fetch whose payload is already archived (or a 304) as a ``revisit``."""
-        if profile not in REVISIT_PROFILES:
-            raise ArchiveError(f"unknown revisit profile {profile!r}: use one of {', '.join(REVISIT_PROFILES)}")
         with self._lock:
             ref = self._current_warc().writer.revisit(
                 url=url,
@@ -188,6 +186,7 @@ class ArchiveSession:
         """Note a fetched page that did not become an article (counted, never dropped)."""
         page_type = getattr(page_type, "value", page_type)
         with self._lock:
+            self._check_open()
             self._counts["pages"] += 1
             self._log(kind="page", url=url, page_type=page_type, reasons=list(reasons), warc=asdict(warc) if warc else None)
 
@@ -196,6 +195,7 @@ class ArchiveSession:
         key = run_key(self.run_id, self._started)
         data = (json.dumps(dict(record), ensure_ascii=False, sort_keys=True, indent=2, default=str) + "\n").encode("utf-8")
         with self._lock:
+            self._check_open()
             self._spool.write_bytes(key, data)
             self._log(kind="run", change="added", key=key)
         return key
@@ -245,9 +245,12 @@ class ArchiveSession:
 
     # -- internals -----------------------------------------------------------------------
 
-    def _current_warc(self) -> _OpenWarc:
+    def _check_open(self) -> None:
         if self._summary is not None:
             raise ArchiveError(f"archive session {self.run_id} is closed; open a new ArchiveSession")
+
+    def _current_warc(self) -> _OpenWarc:
+        self._check_open()
         now = self._clock()
         current = self._warc
         if current is not None:

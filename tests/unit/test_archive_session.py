@@ -122,6 +122,10 @@ def test_close_is_idempotent_and_a_closed_session_refuses_writes(tmp_path):
     assert first["warcs"] == []
     with pytest.raises(ArchiveError, match="closed"):
         session.write_exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip=None, fetched_at=T0)
+    with pytest.raises(ArchiveError, match="closed"):
+        session.record_page(url=URL, page_type="index", reasons=(), warc=None)
+    with pytest.raises(ArchiveError, match="closed"):
+        session.write_run_record({"late": True})
 
 
 def test_revisits_are_archived_indexed_and_verified(tmp_path):
