@@ -1,10 +1,13 @@
 """``outlet``: one generic spider driven by outlet specs (config/outlets.yaml).
 
-Discovery goes feeds -> sitemaps (indexes followed, news fields kept) -> section pages
-(followed within the section, to ``section_depth``). Every candidate URL is
-canonicalised and filtered before a request is made; what feeds and sitemaps say about
-an article travels with its request as extraction ``Hints``. Feeds and sitemaps are
-fetched through the same capture, so they are archived as evidence of announcement.
+Two phases. Discovery fetches feeds, sitemaps (indexes followed, news fields kept) and
+section pages (their listing pages followed to ``section_depth``), canonicalising and
+filtering every candidate URL and collecting what each source said about it. When
+discovery is done (the engine goes idle), the articles are requested, newest first,
+each with the evidence of all its sources merged into extraction ``Hints``: so the
+result does not depend on which response happened to arrive first, and ``--limit N``
+means the N newest. Feeds and sitemaps go through the same capture as articles: they
+are archived as evidence of when a story was announced.
 
     scrapy crawl outlet -a outlet=xinhua-en,tass-en [-a config=my.yaml] [-a since=2026-11-01] [-a limit=50]
 """
@@ -17,6 +20,8 @@ from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
 from crawler.discovery import DiscoveryError, Entry, extract_links, parse_feed, parse_sitemap
@@ -27,7 +32,7 @@ from crawler.spiders.base import ArchivingSpider
 from crawler.urls import canonicalize_url
 from extract import Hints, Topic
 
-__all__ = ["OutletSpider", "parse_since"]
+__all__ = ["OutletSpider", "merge_hints", "parse_since"]
 
 
 def parse_since(text: str | None) -> datetime | None:
@@ -66,8 +71,17 @@ class OutletSpider(ArchivingSpider):
         self.specs = {n: available[n] for n in names}
         self.since = parse_since(since)
         self.limit = int(limit) if limit not in (None, "", 0, "0") else None
-        self._queued: dict[str, set[str]] = {n: set() for n in names}
+        # url -> what each discovery source said about it (None: a link on a section page)
+        self._candidates: dict[str, dict[str, list[Entry | None]]] = {n: {} for n in names}
         self._filtered: set[str] = set()
+        self._sources: set[str] = set()
+        self._articles_requested = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "OutletSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
 
     def topics_for(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
         spec = self.specs.get(outlet or "")
@@ -75,19 +89,19 @@ class OutletSpider(ArchivingSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for spec in self.specs.values():
-            for url in spec.feeds:
-                yield self._request(spec, url, self.parse_feed, priority=20)
-            for url in spec.sitemaps:
-                yield self._request(spec, url, self.parse_sitemap, priority=20)
-            for url in spec.sections:
-                yield self._request(spec, url, self.parse_section, priority=10, depth=0, root=_section_root(url))
+            sources = [(url, self.parse_feed, {}) for url in spec.feeds]
+            sources += [(url, self.parse_sitemap, {}) for url in spec.sitemaps]
+            sources += [(url, self.parse_section, {"depth": 0, "root": _section_root(url)}) for url in spec.sections]
+            for url, callback, meta in sources:
+                for request in self._source(spec, url, callback, **meta):
+                    yield request
 
-    def _request(self, spec: OutletSpec, url: str, callback: Any, **meta: Any) -> scrapy.Request:
-        priority = meta.pop("priority", 0)
-        return scrapy.Request(
-            url, callback=callback, errback=self.on_error, priority=priority,
-            meta=self.meta(spec.name, **meta),
-        )
+    def _source(self, spec: OutletSpec, url: str, callback: Any, **meta: Any) -> Iterator[scrapy.Request]:
+        """A discovery request, at most once per URL in a crawl."""
+        if url in self._sources:
+            return
+        self._sources.add(url)
+        yield scrapy.Request(url, callback=callback, errback=self.on_error, meta=self.meta(spec.name, **meta))
 
     # discovery
 
@@ -101,7 +115,7 @@ class OutletSpider(ArchivingSpider):
             self._bad_source(spec, response, "bad_feed", exc)
             return
         for entry in entries:
-            yield from self._consider(spec, entry.url, entry)
+            self._consider(spec, entry.url, entry)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         if response.meta.get(UNCHANGED):
@@ -117,29 +131,31 @@ class OutletSpider(ArchivingSpider):
                 self.outlet_stats().inc(spec.name, "skipped_old")
                 continue
             if spec.allows(child):
-                yield self._request(spec, child, self.parse_sitemap, priority=15)
+                yield from self._source(spec, child, self.parse_sitemap)
         for entry in doc.entries:
-            yield from self._consider(spec, entry.url, entry)
+            self._consider(spec, entry.url, entry)
 
     def parse_section(self, response: Response) -> Iterator[scrapy.Request]:
         if response.meta.get(UNCHANGED):
             return
         spec = self.specs[response.meta["outlet"]]
         depth, root = response.meta["depth"], response.meta["root"]
+        # section_depth 1: the section page's own links; each step more follows listing
+        # pages (page 2, 3...) that stay under the section's path.
+        follow = depth + 1 < spec.section_depth
         for link in extract_links(response.body, response.url):
             if spec.is_article_url(link):
-                yield from self._consider(spec, link, None)
-            elif depth < spec.section_depth and spec.allows(link) and urlsplit(link).path.startswith(root) \
+                self._consider(spec, link, None)
+            elif follow and spec.allows(link) and urlsplit(link).path.startswith(root) \
                     and spec.exclusion_reason(link) != "excluded":
-                yield self._request(spec, link, self.parse_section, priority=5, depth=depth + 1, root=root)
+                yield from self._source(spec, link, self.parse_section, depth=depth + 1, root=root)
 
-    def _consider(self, spec: OutletSpec, url: str, entry: Entry | None) -> Iterator[scrapy.Request]:
+    def _consider(self, spec: OutletSpec, url: str, entry: Entry | None) -> None:
         try:
             url = canonicalize_url(url)
         except ValueError:
             return
-        queued = self._queued[spec.name]
-        if url in queued or url in self._filtered:
+        if url in self._filtered:
             return
         if spec.exclusion_reason(url):
             self._filtered.add(url)
@@ -147,18 +163,30 @@ class OutletSpider(ArchivingSpider):
             return
         if entry is not None and self._too_old(spec, _when(entry.published) or _when(entry.modified)):
             self._filtered.add(url)
+            self._candidates[spec.name].pop(url, None)
             self.outlet_stats().inc(spec.name, "skipped_old")
             return
-        if self.limit is not None and len(queued) >= self.limit:
+        self._candidates[spec.name].setdefault(url, []).append(entry)
+
+    # phase two: articles
+
+    def _on_idle(self) -> None:
+        if self._articles_requested:
             return
-        queued.add(url)
-        hints = None
-        if entry is not None:
-            hints = Hints(
-                title=entry.title, published=entry.published, language=entry.language,
-                keywords=tuple(entry.keywords), source=entry.source,
-            )
-        yield self._request(spec, url, self.parse_article, priority=0, hints=hints)
+        self._articles_requested = True
+        for name, candidates in self._candidates.items():
+            ordered = sorted(candidates.items(), key=lambda item: _newest_first(item[1]) + (item[0],))
+            if self.limit is not None:
+                ordered = ordered[: self.limit]
+            spec = self.specs[name]
+            for url, entries in ordered:
+                request = scrapy.Request(
+                    url, callback=self.parse_article, errback=self.on_error,
+                    meta=self.meta(spec.name, hints=merge_hints(entries)),
+                )
+                self.crawler.engine.crawl(request)
+        if any(self._candidates.values()):
+            raise DontCloseSpider
 
     def _too_old(self, spec: OutletSpec, when: datetime | None) -> bool:
         if when is None:
@@ -177,6 +205,31 @@ class OutletSpider(ArchivingSpider):
 
     def parse_article(self, response: Response) -> PageItem | None:
         return self.page_item(response, hints=response.meta.get("hints"))
+
+
+# Which source to believe first, field by field: a news sitemap is written for news
+# crawlers, a feed for readers, a plain sitemap only knows URLs and lastmod.
+_SOURCE_RANK = {"news-sitemap": 0, "feed": 1, "sitemap": 2}
+
+
+def merge_hints(entries: list[Entry | None]) -> Hints | None:
+    """One ``Hints`` from every source that announced a URL, independent of arrival order."""
+    known = sorted((e for e in entries if e is not None), key=lambda e: (_SOURCE_RANK.get(e.source, 9), e.url))
+    if not known:
+        return None
+
+    def first(field: str) -> Any:
+        return next((getattr(e, field) for e in known if getattr(e, field)), None)
+
+    keywords = tuple(dict.fromkeys(k for e in known for k in e.keywords))
+    return Hints(title=first("title"), published=first("published"), language=first("language"),
+                 keywords=keywords, source=known[0].source)
+
+
+def _newest_first(entries: list[Entry | None]) -> tuple[float]:
+    dates = [_when(e.published or e.modified) for e in entries if e is not None]
+    stamps = [d.timestamp() for d in dates if d is not None]
+    return (-max(stamps) if stamps else 0.0,)
 
 
 def _section_root(url: str) -> str:
