@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-__all__ = ["day_of", "iso_date", "with_visible_time"]
+__all__ = ["day_of", "first_visible_date", "iso_date", "with_visible_time"]
 
 _ISO_LIKE = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
@@ -69,3 +69,20 @@ def with_visible_time(day: str | None, lines: tuple[str, ...]) -> str | None:
             if stamp and stamp[:10] == day:
                 return stamp
     return day
+
+
+_VISIBLE_DAY = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})(?:日)?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?(?!\d)")
+
+
+def first_visible_date(lines: tuple[str, ...], not_after: datetime) -> str | None:
+    """The first numeric date stamp in short visible lines (bylines, info bars)."""
+    for line in lines:
+        if len(line) > 200:
+            continue
+        for m in _VISIBLE_DAY.finditer(line):
+            y, mo, d, h, mi, s = m.groups()
+            stamp = f"{y}-{int(mo):02d}-{int(d):02d}" + (f"T{int(h):02d}:{mi}:{s or '00'}" if h else "")
+            iso = iso_date(stamp)
+            if iso and iso[:10] <= not_after.date().isoformat():
+                return iso
+    return None

@@ -22,20 +22,22 @@ _HIDDEN_STYLE = re.compile(
     r"|(?<![-\w])height\s*:\s*0(?:px)?\s*;[^\"]*overflow\s*:\s*hidden",
     re.I,
 )
-# Class/id tokens that name page furniture rather than content. Matched against
-# whole tokens of the attribute split on non-letters, so "shared" or "adapt" do not hit.
+# Class/id tokens that name page furniture rather than content. Matched as whole
+# tokens between non-alphanumerics, so "shared" or "adapt" do not hit.
 _WIDGET_TOKENS = frozenset(
     """share sharing social sharebar print fontsize font-size textsize comment comments
     newsletter subscribe subscription related recommended recommend advert advertisement
     ads ad adsbygoogle sponsor sponsored promo breadcrumb breadcrumbs copyright disclaimer
     captcha popup modal cookie cookies toolbar""".split()
 )
-_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_WIDGET_NAME = re.compile(
+    r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in sorted(_WIDGET_TOKENS, key=len, reverse=True)) + r")(?![a-z0-9])"
+)
 _KEEP_TAGS = frozenset({"html", "body", "article", "main"})
 
 
 def _text_len(el: etree._Element) -> int:
-    return len("".join(el.itertext()).strip())
+    return len(etree.tostring(el, method="text", encoding=str, with_tail=False).strip())
 
 
 def _remove(el: etree._Element) -> None:
@@ -86,16 +88,11 @@ def remove_hidden(tree: etree._Element, options: ExtractOptions) -> int:
 
 def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
     """Share, print, font-size, comment, newsletter and ad blocks, named by class or id."""
-    hits = []
-    for el in tree.iter(etree.Element):
-        if el.tag in _KEEP_TAGS:
-            continue
-        names = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
-        if not names.strip():
-            continue
-        tokens = set(_TOKEN_SPLIT.split(names)) | set(names.split())
-        if tokens & _WIDGET_TOKENS:
-            hits.append(el)
+    hits = [
+        el
+        for el in tree.xpath("//*[@class or @id]")
+        if el.tag not in _KEEP_TAGS and _WIDGET_NAME.search(f"{el.get('class') or ''} {el.get('id') or ''}".lower())
+    ]
     total = _page_chars(tree)
     count = 0
     for el in hits:
@@ -105,24 +102,44 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
     return count
 
 
+def _text_sizes(tree: etree._Element) -> dict[etree._Element, tuple[int, int, int]]:
+    """(text length, link text length, link count) of every element, in one pass.
+
+    Children come after their parent in document order, so walking it backwards
+    sums each subtree exactly once instead of re-reading it for every ancestor.
+    """
+    sizes: dict[etree._Element, tuple[int, int, int]] = {}
+    for el in reversed(list(tree.iter(etree.Element))):
+        text = len((el.text or "").strip())
+        linked = links = 0
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            c_text, c_linked, c_links = sizes[child]
+            text += c_text + len((child.tail or "").strip())
+            linked += c_linked
+            links += c_links
+        if el.tag == "a":
+            linked, links = text, links + 1
+        sizes[el] = (text, linked, links)
+    return sizes
+
+
+_LIST_TAGS = frozenset({"ul", "ol", "div", "p", "section", "aside", "nav", "table", "td", "li", "span"})
+
+
 def remove_link_lists(tree: etree._Element, options: ExtractOptions) -> int:
     """Blocks that are mostly link text: navigation, related links, link farms."""
+    sizes = _text_sizes(tree)
     hits = []
-    for el in tree.iter("ul", "ol", "div", "p", "section", "aside", "nav", "table", "td", "li", "span"):
-        links = el.findall(".//a")
-        if len(links) < 3:
-            continue
-        total = _text_len(el)
-        if total == 0:
-            continue
-        linked = sum(_text_len(a) for a in links)
-        if linked / total > options.max_link_density:
+    for el, (total, linked, links) in sizes.items():
+        if el.tag in _LIST_TAGS and links >= 3 and total and linked / total > options.max_link_density:
             hits.append(el)
-    hit_ids = {id(h) for h in hits}
+    hit_set = set(hits)
     count = 0
     for el in hits:
         # Remove only the outermost hit; nested ones go with it.
-        if any(id(a) in hit_ids for a in el.iterancestors()):
+        if any(a in hit_set for a in el.iterancestors()):
             continue
         _remove(el)
         count += 1
@@ -131,14 +148,12 @@ def remove_link_lists(tree: etree._Element, options: ExtractOptions) -> int:
 
 def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int:
     """Short paragraphs or list items that are mostly one link: "read also" teasers."""
-    hits = []
-    for el in tree.iter("p", "li", "h3", "h4"):
-        links = el.findall(".//a")
-        if not links:
-            continue
-        total = _text_len(el)
-        if 0 < total <= 200 and sum(_text_len(a) for a in links) / total > options.max_link_density:
-            hits.append(el)
+    sizes = _text_sizes(tree)
+    hits = [
+        el
+        for el, (total, linked, links) in sizes.items()
+        if el.tag in ("p", "li", "h3", "h4") and links and 0 < total <= 200 and linked / total > options.max_link_density
+    ]
     for el in hits:
         _remove(el)
     return len(hits)

@@ -34,27 +34,23 @@ class PageSignals:
     link_texts: frozenset[str]  # whitespace-normalised texts of links of 3+ words
 
 
-def page_signals(tree: etree._Element, title: str | None) -> PageSignals:
-    """Markup evidence, gathered from the untouched tree."""
-    attrs = []
-    scripts = []
-    for el in tree.iter(etree.Element):
-        attrs.append(f"{el.get('class') or ''} {el.get('id') or ''} {el.get('src') or ''}")
-        if el.tag == "script" and el.text:
-            scripts.append(el.text[:20000])
-    attr_text = " ".join(attrs)
-    script_text = " ".join(scripts)
+_NAMES = re.compile(r"""\s(?:class|id|src)\s*=\s*["']([^"']{1,300})""", re.I)
+
+
+def page_signals(tree: etree._Element, html: str, title: str | None) -> PageSignals:
+    """Markup evidence from the untouched page: its tree and its decoded source."""
+    names = " ".join(_NAMES.findall(html))
     headings = [title or ""] + ["".join(h.itertext()) for h in tree.iter("h1")][:2]
     og_type = next((m.get("content", "") for m in tree.iter("meta") if m.get("property") == "og:type"), "")
     anchors = [" ".join("".join(a.itertext()).split()) for a in tree.iter("a")]
     headline_links = sum(1 for t in anchors if len(t.split()) >= 5 or len(t) >= 16)
     return PageSignals(
-        captcha=bool(_CAPTCHA.search(attr_text)) or bool(_CAPTCHA.search(script_text[:50000])),
-        consent=bool(_CONSENT.search(attr_text)),
-        paywall_markup=bool(_PAYWALL.search(attr_text)),
-        not_free=bool(re.search(r'"isAccessibleForFree"\s*:\s*"?false', script_text, re.I)),
+        captcha=bool(_CAPTCHA.search(names)),
+        consent=bool(_CONSENT.search(names)),
+        paywall_markup=bool(_PAYWALL.search(names)),
+        not_free=bool(re.search(r'"isAccessibleForFree"\s*:\s*"?false', html, re.I)),
         error_heading=any(_ERROR_STATUS.search(h) for h in headings if len(h) < 120),
-        article_markup=og_type.lower() == "article" or bool(_ARTICLE_TYPES.search(script_text)),
+        article_markup=og_type.lower() == "article" or bool(_ARTICLE_TYPES.search(html)),
         headline_links=headline_links,
         link_texts=frozenset(t for t in anchors if len(t.split()) >= 3 or len(t) >= 10),
     )

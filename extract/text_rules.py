@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Callable
 
@@ -160,20 +161,29 @@ def drop_self_promotion(paras: list[str], ctx: PageContext) -> set[int]:
     return drop
 
 
+# Code-point ranges of the scripts news is written in (start, end, name), sorted.
+_SCRIPT_RANGES = (
+    (0x0041, 0x024F, "latin"), (0x0370, 0x03FF, "greek"), (0x0400, 0x052F, "cyrillic"),
+    (0x0530, 0x058F, "armenian"), (0x0590, 0x05FF, "hebrew"), (0x0600, 0x06FF, "arabic"),
+    (0x0750, 0x077F, "arabic"), (0x0900, 0x0DFF, "indic"), (0x0E00, 0x0E7F, "thai"),
+    (0x1000, 0x109F, "myanmar"), (0x10A0, 0x10FF, "georgian"), (0x1100, 0x11FF, "cjk"),
+    (0x1E00, 0x1EFF, "latin"), (0x3040, 0x30FF, "cjk"), (0x3400, 0x9FFF, "cjk"),
+    (0xAC00, 0xD7AF, "cjk"), (0xFB50, 0xFEFF, "arabic"),
+)
+_SCRIPT_STARTS = [r[0] for r in _SCRIPT_RANGES]
+
+
 def _script(text: str) -> str | None:
     """Dominant script of ``text``: "cjk", "latin", "cyrillic", "arabic", ... or None."""
     counts: dict[str, int] = {}
-    for ch in text[:400]:
+    for ch in text[:200]:
         if not ch.isalpha():
             continue
-        if _CJK.match(ch):
-            key = "cjk"
-        else:
-            try:
-                key = unicodedata.name(ch).split()[0].lower()
-            except ValueError:
-                continue
-        counts[key] = counts.get(key, 0) + 1
+        code = ord(ch)
+        i = bisect_right(_SCRIPT_STARTS, code) - 1
+        if i >= 0 and code <= _SCRIPT_RANGES[i][1]:
+            name = _SCRIPT_RANGES[i][2]
+            counts[name] = counts.get(name, 0) + 1
     return max(counts, key=counts.get) if counts else None  # type: ignore[arg-type]
 
 
