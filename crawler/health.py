@@ -184,7 +184,9 @@ def _quiet_problems(
     policy: HealthPolicy,
 ) -> list[str]:
     problems = []
-    tail = history[-policy.failing_runs :]
+    # An interrupted run was stopped by an operator or a restart: it proves nothing.
+    judged = [run for run in history if run.outcome != "interrupted"]
+    tail = judged[-policy.failing_runs :]
     if len(tail) == policy.failing_runs and not any(run.succeeded for run in tail):
         since = f"since {_when(successes[-1].started)}" if successes else "ever"
         outcomes = ", ".join(run.outcome for run in tail)

@@ -33,6 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.health import SUCCESS_OUTCOMES, OutletRun, assess, health_document, outlet_runs, parse_time
 from crawler.jobs import CrawlCommand, CrawlProcess, OutletLock, crawl_outcome, read_stats
+from crawler.outlets import parse_interval
 from crawler.runlog import RunLog, RunRow
 
 __all__ = [
@@ -88,8 +89,6 @@ class OutletTiming:
 
     def interval(self) -> float | None:
         """The schedule's interval in seconds, or None for a cron line."""
-        from crawler.outlets import parse_interval
-
         return None if _is_cron(self.schedule) else float(parse_interval(self.schedule))
 
     def first_interval(self) -> float:
@@ -204,6 +203,7 @@ class SchedulerService:
         self._scheduler.start(paused=True)
         self._reconcile()
         self._scheduler.resume()
+        self._write_health(self._runlog)
         log.info("scheduling %d outlet(s) from %s", len(self.outlets), self.jobstore_url)
 
     def stop(self) -> None:

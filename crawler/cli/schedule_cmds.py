@@ -223,7 +223,8 @@ def _archive_records(uri: str, since: datetime | None = None) -> Iterator[dict[s
 def _archive_runs(uri: str, outlet: str | None, limit: int) -> Iterator[dict[str, Any]]:
     shown = 0
     for record in _archive_records(uri):
-        names = sorted(record.get("outlets") or {})
+        # Names starting "_" are the crawl's own bookkeeping, not outlets.
+        names = sorted(name for name in record.get("outlets") or {} if not name.startswith("_"))
         if outlet is not None and outlet not in names:
             continue
         yield {

@@ -70,6 +70,16 @@ def test_failing_runs_make_an_outlet_quiet_with_the_last_success_named():
     )
 
 
+def test_interrupted_runs_neither_fail_nor_succeed():
+    stopped = [OutletRun("a", T0 + timedelta(hours=2, minutes=i), "interrupted") for i in range(3)]
+    assert assess(runs(4) + stopped, T0 + timedelta(hours=3), POLICY)["a"].flags == ()
+    mixed = [OutletRun("a", T0 + timedelta(hours=2, minutes=5 + i), o)
+             for i, o in enumerate(("failed", "interrupted", "failed", "interrupted", "failed"))]
+    health = assess(runs(4) + mixed, T0 + timedelta(hours=3), POLICY)["a"]
+    assert health.flags == ("quiet",)
+    assert "(last 3: failed, failed, failed)" in health.problems[0]
+
+
 def test_an_outlet_that_never_yields_an_article_is_quiet():
     health = assess(runs(3, added=0), T0 + timedelta(hours=2), POLICY)["a"]
     assert health.flags == ("quiet",)
