@@ -98,13 +98,16 @@ class Spool:
         return path.relative_to(self.root).as_posix()
 
     def write_bytes(self, key: str, data: bytes) -> Path:
-        """Write a complete spool file (temporary name, then rename: never seen half-written)."""
+        """Write a complete spool file (temporary name, then rename: never seen half-written).
+
+        Not fsynced: a killed process loses nothing (the kernel has the bytes), and a
+        per-article fsync cost more than the rest of archiving the page. Like the WARC
+        records written since the last rotation, a file may be lost to a power cut.
+        """
         target = self.path(key)
         fd, tmp = _in_folder(target, lambda: tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent))
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
         os.replace(tmp, target)
         return target
 
