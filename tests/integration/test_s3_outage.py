@@ -10,6 +10,7 @@ import boto3
 from botocore.config import Config
 
 from archive import ArchiveReader, ArchiveSession, S3Store, flush_spool, store_from_uri
+from archive.verify import verify_archive
 from tests.unit.test_archive_spool import WARCINFO, spooled, write_pages
 from tests.unit.test_archive_support import RESPONSE, run_tool
 
@@ -113,6 +114,8 @@ def test_s3_outage_mid_run_then_flush(s3, tmp_path):
     with direct.open(summary["manifest"]) as stream:
         manifest = [json.loads(line) for line in stream]
     assert sorted(line["id"] for line in manifest if line["kind"] == "article") == sorted(ids)
+
+    assert verify_archive(direct).ok
 
     # what the tests wrote passes warcio check and indexes with cdxj-indexer
     local = tmp_path / "copy.warc.gz"

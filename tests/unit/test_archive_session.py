@@ -55,6 +55,13 @@ def test_a_run_lands_in_the_documented_layout_and_reads_back(tmp_path):
     assert list(reader.runs()) == [{"pages": 2, "run_id": "run-1"}]
     check = run_tool("warcio", "check", str(tmp_path / "archive" / warc))
     assert check.returncode == 0, check.stdout
+    # The index names the WARC by its key and points at the article's response record,
+    # so a replay tool rooted at the archive finds it.
+    with store.open(f"indexes/2026/11/22/{stem}.cdxj") as stream:
+        entries = [json.loads(line.split(b" ", 2)[2]) for line in stream]
+    assert {entry["filename"] for entry in entries} == {warc}
+    assert {"offset": str(article.warc.offset), "length": str(article.warc.length)}.items() <= next(
+        entry for entry in entries if entry.get("status") == "200").items()
 
 
 def test_manifest_lists_every_object_and_page(tmp_path):
