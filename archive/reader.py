@@ -123,7 +123,14 @@ class ArchiveReader:
         ref = article.warc
         if ref is None:
             raise ArchiveError(f"article {article.id} has no WARC reference: it was not archived from a capture")
-        member = read_member(self.store.read_range(ref.file, ref.offset, ref.length))
+        try:
+            data = self.store.read_range(ref.file, ref.offset, ref.length)
+        except NotFoundError as exc:
+            raise NotFoundError(
+                f"{ref.file} (the capture of article {article.id}) is not in {self.store.uri}; "
+                "if a run could not upload it, it waits in the spool: run `newsarchive flush`"
+            ) from exc
+        member = read_member(data)
         headers, _ = parse_member(member)
         if headers.get_header("WARC-Record-ID") != ref.record_id:
             raise ArchiveError(f"{ref.file} at offset {ref.offset} is not record {ref.record_id}; run `newsarchive verify`")

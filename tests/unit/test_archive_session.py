@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from archive import ArchiveError, ArchiveReader, ArchiveSession, LocalStore, NotFoundError
+from extract.article import WarcRef
 from tests.unit.test_archive_support import REQUEST, RESPONSE, T0, URL, make_article, FakeClock, record_ids, run_tool
 
 WARCINFO = {"software": "newsarchive/test", "isPartOf": "run-1"}
@@ -120,6 +121,10 @@ def test_reader_filters_by_outlet_date_language_topic(tmp_path):
         reader.get("0123456789abcdef")
     with pytest.raises(ArchiveError, match="YYYY-MM-DD"):
         list(reader.articles(since="last week"))
+    unuploaded = make_article(warc=WarcRef(file="warc/2026/11/22/gone.warc.gz", record_id="<urn:uuid:x>", offset=0,
+                                           length=10, payload_digest="sha1:X"))
+    with pytest.raises(NotFoundError, match="newsarchive flush"):
+        reader.raw_response(unuploaded)
 
 
 def test_close_is_idempotent_and_a_closed_session_refuses_writes(tmp_path):
