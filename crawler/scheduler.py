@@ -27,6 +27,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -144,17 +145,15 @@ class JobInfo:
 
 
 def list_jobs(jobstore_url: str, home: Path) -> list[JobInfo]:
-    """The jobs in a job store with their next run times, without running any."""
-    scheduler = _new_scheduler(jobstore_url, max_parallel=1)
-    scheduler.start(paused=True)
+    """The jobs in a job store with their next run times. Reads the store directly: a
+    started scheduler, even paused, could fire or advance a due job."""
+    store = SQLAlchemyJobStore(url=jobstore_url)
+    store.start(_new_scheduler(jobstore_url, max_parallel=1), _JOBSTORE)
     try:
-        jobs = scheduler.get_jobs()
+        jobs = store.get_all_jobs()
     finally:
-        scheduler.shutdown(wait=False)
-    return [
-        JobInfo(job.id, str(job.trigger), job.next_run_time, _busy_pid(_lock(home, job.id)))
-        for job in jobs
-    ]
+        store.shutdown()
+    return [_job_info(job, home) for job in jobs]
 
 
 class SchedulerService:
@@ -248,10 +247,7 @@ class SchedulerService:
 
     def jobs(self) -> list[JobInfo]:
         assert self._scheduler is not None, "start() the service first"
-        return [
-            JobInfo(job.id, str(job.trigger), job.next_run_time, _busy_pid(_lock(self.home, job.id)))
-            for job in self._scheduler.get_jobs()
-        ]
+        return [_job_info(job, self.home) for job in self._scheduler.get_jobs()]
 
     # ------------------------------------------------------------------ one run
 
@@ -440,12 +436,26 @@ class _Executor(ThreadPoolExecutor):
         super()._do_submit_job(copy, run_times)
 
 
+class _Scheduler(BackgroundScheduler):
+    """APScheduler 3's thread wakes once more after shutdown() and would submit every due
+    job to the stopped executor, advancing it in the store: the run would be lost."""
+
+    def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None
+        return super()._process_jobs()
+
+
 def _new_scheduler(jobstore_url: str, *, max_parallel: int) -> BackgroundScheduler:
-    return BackgroundScheduler(
+    return _Scheduler(
         jobstores={_JOBSTORE: SQLAlchemyJobStore(url=jobstore_url)},
         executors={"default": _Executor(max_workers=max_parallel)},
         timezone=timezone.utc,
     )
+
+
+def _job_info(job: Job, home: Path) -> JobInfo:
+    return JobInfo(job.id, str(job.trigger), job.next_run_time, _busy_pid(_lock(home, job.id)))
 
 
 def _trigger_key(trigger: BaseTrigger) -> tuple[str, str, Any]:

@@ -13,13 +13,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from crawler.jobs import CrawlCommand
 from crawler.runlog import RunLog
-from crawler.scheduler import OutletTiming, SchedulerService
+from crawler.scheduler import OutletTiming, SchedulerService, list_jobs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,7 +61,7 @@ SERVICE = r'''
 import sys
 from pathlib import Path
 from crawler.jobs import CrawlCommand
-from crawler.scheduler import OutletTiming, SchedulerService
+from crawler.scheduler import OutletTiming, SchedulerService, list_jobs
 
 home, template, schedule = Path(sys.argv[1]), tuple(sys.argv[2].split("\x1f")), sys.argv[3]
 SchedulerService([OutletTiming("a", schedule)], command=CrawlCommand(template), home=home,
@@ -267,3 +268,15 @@ def test_adaptive_cadence_moves_the_interval_and_survives_a_restart(rig):
         assert [j.trigger for j in again.jobs()] == ["interval[0:00:02]"]
     finally:
         again.stop()
+
+
+def test_neither_stopping_nor_listing_consumes_a_due_run(rig):
+    service = rig.service([OutletTiming("a", "1s")])
+    service.start()
+    rig.wait_for(lambda: rig.rows())
+    service.stop()
+    url = f"sqlite:///{rig.home / 'jobs.sqlite'}"
+    (stored,) = list_jobs(url, rig.home)
+    time.sleep(max((stored.next_run - datetime.now(timezone.utc)).total_seconds(), 0) + 0.3)
+    assert [job.next_run for job in list_jobs(url, rig.home)] == [stored.next_run]
+    assert [job.next_run for job in list_jobs(url, rig.home)] == [stored.next_run], "the due run is still due"
