@@ -125,7 +125,9 @@ def _text_sizes(tree: etree._Element) -> dict[etree._Element, tuple[int, int, in
     return sizes
 
 
-_LIST_TAGS = frozenset({"ul", "ol", "div", "p", "section", "aside", "nav", "table", "td", "li", "span"})
+# Not <p>: a paragraph of many links is the article's own list (towns, names,
+# topics linked one by one); navigation and link farms come in containers.
+_LIST_TAGS = frozenset({"ul", "ol", "div", "section", "aside", "nav", "table", "td", "li", "span"})
 
 
 def remove_link_lists(tree: etree._Element, options: ExtractOptions) -> int:
@@ -147,12 +149,12 @@ def remove_link_lists(tree: etree._Element, options: ExtractOptions) -> int:
 
 
 def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int:
-    """Short paragraphs or list items that are mostly one link: "read also" teasers."""
+    """Short paragraphs or list items that are mostly one or two links: "read also" teasers."""
     sizes = _text_sizes(tree)
     hits = [
         el
         for el, (total, linked, links) in sizes.items()
-        if el.tag in ("p", "li", "h3", "h4") and links and 0 < total <= 200 and linked / total > options.max_link_density
+        if el.tag in ("p", "li", "h3", "h4") and 0 < links <= 2 and 0 < total <= 200 and linked / total > options.max_link_density
     ]
     for el in hits:
         _remove(el)

@@ -202,9 +202,7 @@ def extract_page(
             dom_removed = {"markup rules undone: too little text left": 1}
     body_text = "\n\n".join(paragraphs)
 
-    title_is_spam = bool(meta.title) and bool(
-        text_rules.drop_separator_runs([meta.title], ctx)  # type: ignore[arg-type]
-    )
+    title_is_spam = bool(meta.title) and text_rules.is_keyword_run(meta.title, options)
     spam_chars = sum(len(p) for p in text_removed.get("drop_separator_runs", ()))
     page_type, rejection, reasons = classify(
         signals, len(body_text), linked_share(paragraphs, signals), _min_chars(body_text, options), spam_chars, title_is_spam

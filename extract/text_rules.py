@@ -16,7 +16,7 @@ from typing import Callable
 
 from extract.options import ExtractOptions
 
-__all__ = ["PageContext", "RULES", "apply_rules"]
+__all__ = ["PageContext", "RULES", "apply_rules", "is_keyword_run"]
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -55,20 +55,28 @@ def drop_without_letters(paras: list[str], ctx: PageContext) -> set[int]:
 
 
 def drop_separator_runs(paras: list[str], ctx: PageContext) -> set[int]:
-    """Keyword stuffing and link-farm lists: many short items between separators.
+    """Keyword stuffing and link-farm lists at the edges of the body.
 
     Prose has clauses of many words between commas; a run of place names or
     keywords has one or two words per item and almost no sentence punctuation.
+    Injected runs sit above or below the article; inside it, such a list is the
+    article's own (towns hit by an earthquake, a team sheet), so it stays.
     """
-    drop = set()
-    for i, p in enumerate(paras):
-        items = [s for s in _SEPARATORS.split(p) if s.strip()]
-        if len(items) < ctx.options.min_separator_run:
-            continue
-        short = sum(1 for s in items if _units(s) <= 3)
-        if short / len(items) >= 0.8 and len(_SENTENCE_END.findall(p)) <= len(items) // 6:
-            drop.add(i)
-    return drop
+    edge = set(range(min(2, len(paras)))) | set(range(max(len(paras) - 3, 0), len(paras)))
+    return {i for i in edge if _is_separator_run(paras[i], ctx.options.min_separator_run)}
+
+
+def is_keyword_run(text: str, options: ExtractOptions) -> bool:
+    """True for a line made of many short items between separators (a keyword run)."""
+    return _is_separator_run(text, options.min_separator_run)
+
+
+def _is_separator_run(text: str, min_items: int) -> bool:
+    items = [s for s in _SEPARATORS.split(text) if s.strip()]
+    if len(items) < min_items:
+        return False
+    short = sum(1 for s in items if _units(s) <= 3)
+    return short / len(items) >= 0.8 and len(_SENTENCE_END.findall(text)) <= len(items) // 6
 
 
 def drop_repeated_labels(paras: list[str], ctx: PageContext) -> set[int]:
@@ -102,7 +110,8 @@ def drop_teasers(paras: list[str], ctx: PageContext) -> set[int]:
     sets = [_shingle_set(p) for p in paras]
     drop = set()
     for i, a in enumerate(sets):
-        if len(a) < 4 or len(paras[i]) > 500:
+        # A teaser is a sentence or two; short lines repeat for other reasons.
+        if _units(paras[i]) < 12 or len(paras[i]) > 500:
             continue
         for j in range(i + 1, len(sets)):
             b = sets[j]

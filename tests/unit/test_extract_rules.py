@@ -84,11 +84,17 @@ def test_remove_link_paragraphs_drops_read_also_teasers_keeps_prose_with_a_link(
 # --- paragraph rules ----------------------------------------------------------------
 
 
-def test_drop_separator_runs_keyword_and_place_name_lists():
+def test_drop_separator_runs_keyword_and_place_name_lists_at_the_edges():
     places = "| ".join(f"Town{i}" for i in range(20))
     keywords = ", ".join(f"kw{i} offer" for i in range(8))
-    paras = [places, PROSE[0], keywords, PROSE[1]]
-    assert text_rules.drop_separator_runs(paras, ctx()) == {0, 2}
+    paras = [keywords, PROSE[0], PROSE[1], PROSE[2], places]
+    assert text_rules.drop_separator_runs(paras, ctx()) == {0, 4}
+
+
+def test_drop_separator_runs_keeps_a_list_inside_the_article():
+    towns = "Miyazaki: " + "、".join(f"町{i}" for i in range(12))
+    paras = [PROSE[0], PROSE[1], towns, PROSE[2], PROSE[0], PROSE[1], PROSE[2]]
+    assert text_rules.drop_separator_runs(paras, ctx()) == set()
 
 
 def test_drop_separator_runs_keeps_enumerations_in_prose():
