@@ -60,19 +60,22 @@ def warc_name(started: datetime, serial: int, host: str, pid: int) -> str:
     return f"newsarchive-{stamp}-{serial:05d}-{safe_name(host)}-{pid}{WARC_SUFFIX}"
 
 
-def warc_key(name: str) -> str:
-    """The key of a WARC file, partitioned by the date in its name."""
+def _name_date(name: str) -> str:
     match = _NAME_STAMP.match(name)
     if not match or not name.endswith(WARC_SUFFIX):
         raise ArchiveError(f"{name!r} is not a newsarchive WARC file name")
-    return f"warc/{match[1]}/{match[2]}/{match[3]}/{name}"
+    return f"{match[1]}/{match[2]}/{match[3]}"
+
+
+def warc_key(name: str) -> str:
+    """The key of a WARC file, partitioned by the date in its name."""
+    return f"warc/{_name_date(name)}/{name}"
 
 
 def index_key(warc: str) -> str:
     """The key of the CDXJ index of the WARC at key ``warc``."""
     name = warc.rsplit("/", 1)[-1]
-    stem = name[: -len(WARC_SUFFIX)]
-    return warc_key(name).replace("warc/", "indexes/", 1).rsplit("/", 1)[0] + f"/{stem}.cdxj"
+    return f"indexes/{_name_date(name)}/{name[: -len(WARC_SUFFIX)]}.cdxj"
 
 
 def article_key(article: Article) -> str:
