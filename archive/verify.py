@@ -72,9 +72,17 @@ def verify_archive(store: ObjectStore) -> VerifyReport:
             report.warcs += 1
             report.problems += _check_warc(store, key, report)
     validator = jsonschema.Draft202012Validator(json.loads(_SCHEMA_PATH.read_text(encoding="utf-8")))
-    for problems in ordered_map(lambda key: list(_check_article(store, key, validator)), store.list("articles/")):
+    # One id, one object: a second copy means an update moved the article's date folder.
+    first_key: dict[str, str] = {}
+    article_keys = (key for key in store.list("articles/") if key.endswith(".json"))
+    for key, problems in ordered_map(lambda key: (key, list(_check_article(store, key, validator))), article_keys):
         report.articles += 1
         report.problems += problems
+        article_id = key.rsplit("/", 1)[1][: -len(".json")]
+        if article_id in first_key:
+            report.problems.append(Problem(key, f"article {article_id} is also stored at {first_key[article_id]}; "
+                                                "keep the one `newsarchive cat` shows and delete the other"))
+        first_key.setdefault(article_id, key)
     for key in store.list("manifests/"):
         report.manifests += 1
         report.problems += _check_manifest(store, key)

@@ -64,6 +64,7 @@ def test_broken_links_misfiled_articles_and_missing_indexes(archive):
     found = problems(store)
     assert any(p.startswith(key) and "WARC link" in p for p in found), found
     assert any("/21/" in p and "filed under the wrong key" in p for p in found), found
+    assert any("/21/" in p and f"is also stored at {key}" in p for p in found), found
     assert any("no CDXJ index" in p for p in found), found
 
 
