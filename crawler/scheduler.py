@@ -18,6 +18,7 @@ import re
 import secrets
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -187,6 +188,7 @@ class SchedulerService:
         self._guard = threading.Lock()
         self._health_lock = threading.Lock()
         self._stopping = threading.Event()
+        self._force = threading.Event()
         self._problems: set[str] = set()
 
     # ------------------------------------------------------------------ lifecycle
@@ -219,11 +221,12 @@ class SchedulerService:
                 running = list(self._running.values())
             for process in running:
                 process.terminate()
-            deadline = self._clock() + timedelta(seconds=self.stop_grace)
+            deadline = time.monotonic() + self.stop_grace
             for process in running:
-                remaining = (deadline - self._clock()).total_seconds()
-                if process.wait(max(remaining, 0)) is None:
-                    process.kill()
+                # A second SIGTERM/SIGINT (``force``) kills at once instead of waiting.
+                while process.wait(0.2) is None:
+                    if self._force.is_set() or time.monotonic() > deadline:
+                        process.kill()
             # Waits for the job threads, which record the runs' outcomes.
             self._scheduler.shutdown(wait=True)
             self._scheduler = None
@@ -233,13 +236,21 @@ class SchedulerService:
         _ACTIVE = None
 
     def run_forever(self) -> None:
-        """Start, run until SIGTERM or SIGINT, stop cleanly."""
+        """Start, run until SIGTERM or SIGINT, stop cleanly; a second signal kills the
+        crawls still running instead of waiting for them."""
         done = threading.Event()
-        previous = {sig: signal.signal(sig, lambda *_: done.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+        def on_signal(signum: int, frame: Any) -> None:
+            if done.is_set():
+                log.warning("second %s: killing running crawls", signal.Signals(signum).name)
+                self._force.set()
+            done.set()
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             self.start()
             done.wait()
-            log.warning("stopping: waiting for running crawls to finish")
+            log.warning("stopping: waiting up to %gs for running crawls to finish", self.stop_grace)
         finally:
             self.stop()
             for sig, handler in previous.items():
@@ -266,14 +277,9 @@ class SchedulerService:
         if not lock.acquire():
             holder = lock.holder()
             log.warning("%s: previous crawl (pid %s) still running; skipping this run", outlet, holder)
-            runlog.record(
-                RunRow(
-                    run_id=_new_run_id(outlet, now), outlet=outlet,
-                    scheduled_at=scheduled_at.isoformat() if scheduled_at else None,
-                    started=now.isoformat(), finished=now.isoformat(), outcome="skipped",
-                    exit_code=None, pid=None, stats=None,
-                    note=f"previous crawl (pid {holder}) still running",
-                )
+            _record_no_process(
+                runlog, _new_run_id(outlet, now), outlet, scheduled_at, now,
+                outcome="skipped", note=f"previous crawl (pid {holder}) still running",
             )
             return
         try:
@@ -292,7 +298,13 @@ class SchedulerService:
         stats_path = self._stats_path(run_id)
         stats_path.parent.mkdir(parents=True, exist_ok=True)
         argv = self.command.argv(outlet=outlet, run_id=run_id, stats_json=stats_path)
-        process = CrawlProcess(argv, log_path=self.home / "logs" / f"{run_id}.log", keep_fds=[lock.fileno()])
+        try:
+            process = CrawlProcess(argv, log_path=self.home / "logs" / f"{run_id}.log", keep_fds=[lock.fileno()])
+        except OSError as exc:
+            note = f"could not start {argv[0]!r}: {exc}"
+            log.error("%s: %s", outlet, note)
+            _record_no_process(runlog, run_id, outlet, scheduled_at, started, outcome="failed", note=note)
+            return "failed", None
         lock.note_holder(process.pid)
         runlog.begin(run_id=run_id, outlet=outlet, scheduled_at=scheduled_at, started=started, pid=process.pid)
         with self._guard:
@@ -451,6 +463,19 @@ def _new_scheduler(jobstore_url: str, *, max_parallel: int) -> BackgroundSchedul
         jobstores={_JOBSTORE: SQLAlchemyJobStore(url=jobstore_url)},
         executors={"default": _Executor(max_workers=max_parallel)},
         timezone=timezone.utc,
+    )
+
+
+def _record_no_process(
+    runlog: RunLog, run_id: str, outlet: str, scheduled_at: datetime | None, now: datetime, *, outcome: str, note: str
+) -> None:
+    """A run that ended before any crawl process ran (skipped, or the command failed)."""
+    runlog.record(
+        RunRow(
+            run_id=run_id, outlet=outlet, scheduled_at=scheduled_at.isoformat() if scheduled_at else None,
+            started=now.isoformat(), finished=now.isoformat(), outcome=outcome,
+            exit_code=None, pid=None, stats=None, note=note,
+        )
     )
 
 

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from crawler.cli import main
 from crawler.health import parse_time
 from crawler.jobs import OutletLock
-from tests.cli import newsarchive
 from tests.integration.test_scheduler_machinery import run_rows, wait_until
 from tests.sim import OutletSimulator
 
@@ -150,14 +151,19 @@ def test_service_life_story(service, sim):
         for (_, end), (start, _) in zip(spans, spans[1:]):
             assert end <= start, f"{outlet}: overlapping crawls {spans}"
 
-    # What operators read afterwards.
-    listed = newsarchive("runs", "--json", "--limit", "100", env=service.env, check=True)
-    assert len(listed.stdout.splitlines()) == len(service.rows())
-    from_archive = newsarchive("runs", "--json", "--archive", str(service.archive), env=service.env, check=True)
-    assert {json.loads(line)["outcome"] for line in from_archive.stdout.splitlines()} >= {"ok", "interrupted"}
-    health = newsarchive("health", "--json", env=service.env)
-    assert health.returncode in (0, 3), health.stderr
-    assert set(json.loads(health.stdout)["outlets"]) == set(OUTLETS)
-    assert json.loads((service.home / "health.json").read_text())["outlets"]["ria"]["last_new_article"]
-    jobs = newsarchive("schedule", "--list", env=service.env, check=True)
-    assert "ria" in jobs.stdout and "tass-en" in jobs.stdout
+    # What operators read afterwards (in-process: these commands start no reactor).
+    def cli(*args: str, code: int = 0) -> str:
+        result = CliRunner().invoke(main, list(args), env={"NEWSARCHIVE_HOME": str(service.home)})
+        assert result.exit_code == code, result.output
+        return result.stdout
+
+    listed = cli("runs", "--json", "--limit", "100").splitlines()
+    assert len(listed) == len(service.rows())
+    assert "interrupted" in cli("runs", "--outlet", "ria")
+    from_archive = cli("runs", "--json", "--archive", str(service.archive)).splitlines()
+    assert {json.loads(line)["outcome"] for line in from_archive} >= {"ok", "interrupted"}
+    document = json.loads(service.home.joinpath("health.json").read_text())
+    assert set(document["outlets"]) == set(OUTLETS) and document["outlets"]["ria"]["last_new_article"]
+    assert json.loads(cli("health", "--json", code=3 if document["problems"] else 0))["outlets"].keys() == set(OUTLETS)
+    jobs = cli("schedule", "--list")
+    assert "ria" in jobs and "tass-en" in jobs

@@ -280,3 +280,28 @@ def test_neither_stopping_nor_listing_consumes_a_due_run(rig):
     time.sleep(max((stored.next_run - datetime.now(timezone.utc)).total_seconds(), 0) + 0.3)
     assert [job.next_run for job in list_jobs(url, rig.home)] == [stored.next_run]
     assert [job.next_run for job in list_jobs(url, rig.home)] == [stored.next_run], "the due run is still due"
+
+
+def test_a_crawl_command_that_cannot_start_is_a_failed_run(rig):
+    service = rig.service([OutletTiming("a", "1h")], command=CrawlCommand((str(rig.home / "missing"), "{outlet}")))
+    service.start()
+    try:
+        service.run_outlet("a", None)
+    finally:
+        service.stop()
+    (row,) = rig.rows()
+    assert row.outcome == "failed" and row.note.startswith(f"could not start '{rig.home / 'missing'}'")
+
+
+def test_a_second_signal_kills_crawls_instead_of_waiting(rig):
+    template = "\x1f".join(rig.command(seconds=60, on_term="ignore").template)
+    service = subprocess.Popen([sys.executable, "-c", SERVICE, str(rig.home), template, "1s"], cwd=REPO,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    rig.wait_for(lambda: rig.spans("a"))
+    service.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    assert service.poll() is None, "still waiting for the crawl (grace 5 s)"
+    service.send_signal(signal.SIGINT)
+    assert service.wait(timeout=3) == 0
+    (row,) = rig.rows()
+    assert (row.outcome, row.exit_code) == ("interrupted", -signal.SIGKILL)
