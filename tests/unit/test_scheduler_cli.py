@@ -1,0 +1,50 @@
+"""The schedule/runs/health commands' edges, in-process (none of them starts a reactor)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from click.testing import CliRunner
+
+from crawler.cli import main
+from crawler.runlog import RunLog
+from crawler.scheduler import default_jobstore_url
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_schedule_refuses_unknown_outlets_and_bad_config(home, tmp_path):
+    result = invoke("schedule", "no-such-outlet")
+    assert result.exit_code == 2
+    assert "unknown outlet(s): no-such-outlet; configured: " in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("outlets:\n  - name: ria\n    schedule: every now and then\n")
+    result = invoke("schedule", "--config", str(bad))
+    assert result.exit_code == 2 and str(bad) in result.output and "schedule" in result.output
+
+
+def test_empty_home_lists_nothing_and_says_so(home):
+    assert "no jobs stored yet" in invoke("schedule", "--list").output
+    assert invoke("runs", "--json").output == ""
+    result = invoke("health")
+    assert result.exit_code == 0 and "no runs recorded yet" in result.output
+
+
+def test_runs_and_health_read_the_run_log(home):
+    now = datetime.now(timezone.utc)
+    log = RunLog(default_jobstore_url(home))
+    for i, outcome in enumerate(("failed", "timeout", "failed")):
+        started = now - timedelta(minutes=30 * (3 - i))
+        log.begin(run_id=f"r{i}", outlet="ria", scheduled_at=started, started=started, pid=100 + i)
+        log.finish(f"r{i}", finished=started + timedelta(minutes=1), outcome=outcome, exit_code=1)
+    log.close()
+    rows = [json.loads(line) for line in invoke("runs", "--json", "--limit", "2").output.splitlines()]
+    assert [row["run_id"] for row in rows] == ["r2", "r1"]
+    assert "timeout" in invoke("runs").output
+    result = invoke("health", "--json")
+    assert result.exit_code == 3, "a flagged outlet makes health exit 3"
+    (problem,) = json.loads(result.output)["problems"]
+    assert problem.startswith("ria: quiet — no successful run ever (last 3: failed, timeout, failed)")
