@@ -66,14 +66,9 @@ class UploadResult:
 class OpenFile:
     """A spool file being appended to, locked against flushes until ``close``."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, stream: BinaryIO) -> None:
         self.path = path
-        self.stream: BinaryIO = _in_folder(path, lambda: open(path, "ab"))
-        try:
-            fcntl.flock(self.stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            self.stream.close()
-            raise ArchiveError(f"{path} is already being written by another process; use a distinct run id") from exc
+        self.stream = stream
 
     def close(self) -> Path:
         """Close and drop the ``.open`` suffix; returns the final path."""
@@ -112,7 +107,32 @@ class Spool:
         return target
 
     def open_file(self, key: str) -> OpenFile:
-        return OpenFile(self.path(key + OPEN_SUFFIX))
+        """Create ``<key>.open``, locked before it is visible under that name.
+
+        (Created and then locked, a flush could find it unlocked in between, take it for
+        a dead writer's empty file and delete it.)
+        """
+        path = self.path(key + OPEN_SUFFIX)
+        fd, tmp = _in_folder(path, lambda: tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent))
+        stream = os.fdopen(fd, "wb")
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a new file: nobody else can hold it
+        try:
+            self._publish(Path(tmp), path)
+        except BaseException:
+            stream.close()
+            raise
+        finally:
+            Path(tmp).unlink()
+        return OpenFile(path, stream)
+
+    def _publish(self, tmp: Path, path: Path) -> None:
+        for _ in range(2):
+            try:
+                os.link(tmp, path)  # unlike a rename, never replaces another writer's file
+                return
+            except FileExistsError:
+                recover(self, path)  # a dead writer's leftover with this name is closed first
+        raise ArchiveError(f"{path} is being written by another live process; use a distinct run id")
 
     def upload(self, store: ObjectStore, key: str) -> bool:
         """Upload one spool file and delete it; False if another flush got there first."""
@@ -201,11 +221,17 @@ def finish_warc(spool: Spool, path: Path) -> list[str]:
 
 def recover(spool: Spool, path: Path) -> str | None:
     """Close an ``.open`` file whose writer died; returns its key, or None if it is still held."""
-    with open(path, "r+b") as stream:
+    try:
+        stream = open(path, "r+b")
+    except FileNotFoundError:
+        return None  # its writer closed it meanwhile
+    with stream:
         try:
             fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return None
+        if not _still_named(path, stream):
+            return None  # closed (renamed) by its writer between our open and our lock
         end = _complete_warc_length(stream) if path.name.endswith(WARC_SUFFIX + OPEN_SUFFIX) else _complete_lines_length(stream)
         stream.truncate(end)
         final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
@@ -217,6 +243,15 @@ def recover(spool: Spool, path: Path) -> str | None:
     if final.name.endswith(WARC_SUFFIX):
         finish_warc(spool, final)
     return spool.key(final)
+
+
+def _still_named(path: Path, stream: BinaryIO) -> bool:
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(stream.fileno())
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _complete_warc_length(stream: BinaryIO) -> int:

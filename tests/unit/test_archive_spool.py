@@ -10,7 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from archive import ArchiveReader, ArchiveSession, LocalStore, flush_spool
+import pytest
+
+from archive import ArchiveError, ArchiveReader, ArchiveSession, LocalStore, flush_spool
 from tests.unit.test_archive_support import REQUEST, RESPONSE, T0, make_article, run_tool
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,3 +124,13 @@ def test_flush_leaves_files_of_a_live_writer_alone(tmp_path):
     summary = session.close()
     assert summary["pending"] == [] and len(list(store.list("articles/"))) == 2
     assert os.listdir(spool) == []
+
+
+def test_two_live_sessions_cannot_share_a_run_id(tmp_path):
+    store, spool = LocalStore(tmp_path / "archive"), tmp_path / "spool"
+    with ArchiveSession(store, spool_dir=spool, run_id="same", warcinfo=WARCINFO) as first:
+        with pytest.raises(ArchiveError, match="distinct run id"):
+            ArchiveSession(store, spool_dir=spool, run_id="same", warcinfo=WARCINFO)
+        write_pages(first, 0, 1)
+    assert len(list(store.list("articles/"))) == 1
+    assert [p for p in spooled(spool)] == []
