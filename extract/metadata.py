@@ -190,8 +190,12 @@ def read_metadata(tree: etree._Element, url: str) -> PageMeta:
     cleaned = [clean_title(c, site_names) for c in candidates]
     title = None
     # An <h1> confirmed by the document's own title markup is the headline.
+    # A much shorter <h1> inside the title is the site's or section's name, not it.
     for h in h1s:
-        if any(c and (h == c or c.startswith(h) or h in c) for c in cleaned + candidates):
+        if site_name and h.casefold() == site_name.casefold():
+            continue
+        if any(c and (h == c or (h in c and len(h) >= 0.6 * len(c)) or (c in h and len(c) >= 0.6 * len(h)))
+               for c in cleaned + candidates):
             title = h
             break
     if title is None:
