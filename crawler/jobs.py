@@ -112,7 +112,7 @@ class OutletLock:
 
 
 class CrawlProcess:
-    """A crawl running in its own session, so signals reach its whole process group."""
+    """A crawl in its own session and process group, so a kill reaches all it started."""
 
     def __init__(self, argv: Sequence[str], *, log_path: Path, keep_fds: Sequence[int] = ()) -> None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,8 +144,8 @@ class CrawlProcess:
         (stray workers would keep holding the outlet's lock)."""
         try:
             os.killpg(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass  # the whole group is gone already
+        except (ProcessLookupError, PermissionError):
+            pass  # the whole group is gone already (its id may even be reused)
 
     def stop(self, grace: float) -> int:
         """SIGTERM, then SIGKILL after ``grace`` seconds; the exit code."""

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
@@ -35,7 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.health import SUCCESS_OUTCOMES, OutletRun, assess, health_document, outlet_runs, parse_time
 from crawler.jobs import CrawlCommand, CrawlProcess, OutletLock, crawl_outcome, read_stats
-from crawler.outlets import parse_interval
+from crawler.outlets import OutletSpec, parse_interval
 from crawler.runlog import RunLog, RunRow
 
 __all__ = [
@@ -80,7 +80,7 @@ class OutletTiming:
     adaptive: tuple[float, float] | None = None  # (min, max) interval in seconds
 
     @classmethod
-    def of(cls, spec: Any) -> "OutletTiming":
+    def of(cls, spec: OutletSpec) -> "OutletTiming":
         """From a ``crawler.outlets.OutletSpec`` (an empty schedule means the default)."""
         return cls(
             name=spec.name,
@@ -149,7 +149,7 @@ def list_jobs(jobstore_url: str, home: Path) -> list[JobInfo]:
     """The jobs in a job store with their next run times. Reads the store directly: a
     started scheduler, even paused, could fire or advance a due job."""
     store = SQLAlchemyJobStore(url=jobstore_url)
-    store.start(_new_scheduler(jobstore_url, max_parallel=1), _JOBSTORE)
+    store.start(_Scheduler(timezone=timezone.utc), _JOBSTORE)  # jobs need a scheduler to load
     try:
         jobs = store.get_all_jobs()
     finally:
