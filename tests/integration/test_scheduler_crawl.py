@@ -167,3 +167,25 @@ def test_service_life_story(service, sim):
     assert json.loads(cli("health", "--json", code=3 if document["problems"] else 0))["outlets"].keys() == set(OUTLETS)
     jobs = cli("schedule", "--list")
     assert "ria" in jobs and "tass-en" in jobs
+
+
+def test_runs_and_health_read_run_records_from_an_s3_archive(s3, home):
+    from archive import store_from_uri
+
+    store = store_from_uri("s3://news/prod")
+    day = datetime.now(timezone.utc)
+    for n, (outcome, added) in enumerate((("ok", 4), ("errors", 0), ("interrupted", 1))):
+        started = day.replace(microsecond=0).isoformat()
+        record = {"run_id": f"r{n}", "started": started, "finished": started, "outcome": outcome,
+                  "outlets": {"ria": {"articles_added": added, "pages_fetched": 10},
+                              "_adhoc": {"articles_added": 0}, **({"tass-en": {}} if n == 1 else {})}}
+        store.put_bytes(f"runs/{day:%Y/%m/%d}/r{n}.json", json.dumps(record).encode())
+    runner = CliRunner()
+    result = runner.invoke(main, ["runs", "--json", "--archive", "s3://news/prod", "--outlet", "tass-en"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["run_id"] for line in result.output.splitlines()] == ["r1"]
+    assert json.loads(result.output)["outlet"] == "ria,tass-en"
+    result = runner.invoke(main, ["health", "--json", "--archive", "s3://news/prod"])
+    document = json.loads(result.output)
+    assert sorted(document["outlets"]) == ["ria", "tass-en"]
+    assert document["outlets"]["ria"]["runs"] == 3
