@@ -19,7 +19,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Sequence, TypeVar
+from typing import BinaryIO, Sequence
 
 from archive.errors import ArchiveError, StorageError
 from archive.index import write_cdxj
@@ -33,23 +33,11 @@ log = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 _TMP_PREFIX = ".tmp-"
-_T = TypeVar("_T")
 # Small objects (article JSON) are latency-bound on S3: upload several at once.
 UPLOAD_WORKERS = 8
 # Upload order: a WARC before the index and articles that point into it, the manifest
 # (which lists everything else) last.
 _ORDER = {"warc": 0, "indexes": 1, "articles": 2, "runs": 3, "manifests": 4}
-
-
-def _in_folder(path: Path, create: Callable[[], _T]) -> _T:
-    """Create a file in ``path``'s folder, which a concurrent flush may prune when empty."""
-    for _ in range(3):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            return create()
-        except FileNotFoundError:
-            continue  # the folder was pruned between mkdir and create: make it again
-    return create()
 
 
 def _rank(key: str) -> int:
@@ -100,7 +88,8 @@ class Spool:
         records written since the last rotation, a file may be lost to a power cut.
         """
         target = self.path(key)
-        fd, tmp = _in_folder(target, lambda: tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent)
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.replace(tmp, target)
@@ -113,7 +102,8 @@ class Spool:
         a dead writer's empty file and delete it.)
         """
         path = self.path(key + OPEN_SUFFIX)
-        fd, tmp = _in_folder(path, lambda: tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
         stream = os.fdopen(fd, "wb")
         fcntl.flock(fd, fcntl.LOCK_EX)  # a new file: nobody else can hold it
         try:
@@ -145,8 +135,8 @@ class Spool:
             if not path.exists():  # a concurrent flush uploaded and removed it
                 return False
             raise
+        # Emptied folders stay: pruning them would race writers creating files in them.
         path.unlink(missing_ok=True)
-        self._prune(path.parent)
         return True
 
     def upload_many(self, store: ObjectStore, keys: Sequence[str], *, workers: int = UPLOAD_WORKERS) -> UploadResult:
@@ -177,14 +167,6 @@ class Spool:
                     result.error = result.error or error
         return result
 
-    def _prune(self, folder: Path) -> None:
-        while folder != self.root and folder.is_relative_to(self.root):
-            try:
-                folder.rmdir()
-            except OSError:  # not empty (or already gone): stop climbing
-                return
-            folder = folder.parent
-
     def pending(self) -> list[str]:
         """Keys of complete spool files that may go up now, in upload order.
 
@@ -208,7 +190,13 @@ class Spool:
         return bool(warc.get("file")) and self.path(warc["file"] + OPEN_SUFFIX).exists()
 
     def open_files(self) -> list[Path]:
-        return sorted(p for p in self.root.rglob("*" + OPEN_SUFFIX) if p.is_file())
+        # os.walk, unlike rglob, shrugs off folders that a concurrent flush prunes.
+        return sorted(
+            Path(dirpath) / name
+            for dirpath, _, filenames in os.walk(self.root)
+            for name in filenames
+            if name.endswith(OPEN_SUFFIX)
+        )
 
 
 def finish_warc(spool: Spool, path: Path) -> list[str]:

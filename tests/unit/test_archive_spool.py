@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -123,7 +122,7 @@ def test_flush_leaves_files_of_a_live_writer_alone(tmp_path):
     write_pages(session, 1, 1)  # the writer carries on unharmed
     summary = session.close()
     assert summary["pending"] == [] and len(list(store.list("articles/"))) == 2
-    assert os.listdir(spool) == []
+    assert spooled(spool) == []
 
 
 def test_two_live_sessions_cannot_share_a_run_id(tmp_path):
@@ -134,3 +133,37 @@ def test_two_live_sessions_cannot_share_a_run_id(tmp_path):
         write_pages(first, 0, 1)
     assert len(list(store.list("articles/"))) == 1
     assert [p for p in spooled(spool)] == []
+
+
+CONCURRENT_WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from archive import ArchiveSession, LocalStore
+    from tests.unit.test_archive_spool import write_pages, WARCINFO
+    session = ArchiveSession(LocalStore(Path(sys.argv[1])), spool_dir=Path(sys.argv[2]), run_id="writer",
+                             warcinfo=WARCINFO, max_warc_bytes=4000)
+    for n in range(0, 60, 3):
+        write_pages(session, n, 3)
+    print(session.close()["pending"])
+    """
+)
+
+
+def test_flushes_racing_a_live_writer_lose_and_double_nothing(tmp_path):
+    store, spool = LocalStore(tmp_path / "archive"), tmp_path / "spool"
+    writer = subprocess.Popen([sys.executable, "-c", CONCURRENT_WRITER, str(tmp_path / "archive"), str(spool)],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while writer.poll() is None:
+        report = flush_spool(store, spool)
+        assert report.error is None and report.recovered == []
+    out, err = writer.communicate()
+    assert writer.returncode == 0 and out.strip() == "[]", err
+    flush_spool(store, spool)
+    assert spooled(spool) == []
+    reader = ArchiveReader(store)
+    assert len([a.id for a in reader.articles()]) == 60
+    from archive.verify import verify_archive
+
+    report = verify_archive(store)
+    assert report.ok, report.problems[:5]
