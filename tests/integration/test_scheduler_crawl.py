@@ -70,7 +70,7 @@ def sim():
 @pytest.fixture
 def service(sim, tmp_path):
     config = tmp_path / "outlets.yaml"
-    blocks = [{**sim.spec(name), "schedule": "2s", "jitter_seconds": 0} for name in OUTLETS]
+    blocks = [{**sim.spec(name), "schedule": "1s", "jitter_seconds": 0} for name in OUTLETS]
     config.write_text(yaml.safe_dump({"outlets": blocks}))
     service = Service(tmp_path, config)
     yield service
@@ -123,11 +123,11 @@ def test_service_life_story(service, sim):
     service.process.kill()
     service.process.wait()
     killed = datetime.now(timezone.utc)
-    time.sleep(3)
+    time.sleep(2)
     restarted = service.start()
     service.wait_for(lambda: all([r for r in service.rows() if r.outlet == o and r.started > restarted.isoformat()]
                                  for o in OUTLETS))
-    assert_resumed_from_store(service.rows(), killed=killed, restarted=restarted, interval=2.0)
+    assert_resumed_from_store(service.rows(), killed=killed, restarted=restarted, interval=1.0)
 
     # SIGTERM while a crawl fetches (slowly): it stops cleanly before the service exits.
     for outlet in OUTLETS:

@@ -136,11 +136,15 @@ def assert_no_overlap(spans):
         assert end <= next_start, f"two crawls of one outlet overlapped: {spans}"
 
 
-def test_jobs_fire_on_schedule_and_each_run_is_recorded(rig):
-    service = rig.service([OutletTiming("a", "1s"), OutletTiming("b", "1s")])
+def test_jobs_fire_on_schedule_each_run_is_recorded_and_adaptive_cadence_moves(rig):
+    # "b" is adaptive: the stand-in adds 2 articles per run, under the target of 5, so
+    # it is backed off by half again per run up to its 2 s bound: 1 s -> 1.5 s -> 2 s.
+    adaptive = OutletTiming("b", "1s", adaptive=(1, 2))
+    service = rig.service([OutletTiming("a", "1s"), adaptive])
     service.start()
     try:
-        rig.wait_for(lambda: all(len([r for r in rig.rows(outlet=o) if r.outcome]) >= 2 for o in "ab"))
+        rig.wait_for(lambda: len([r for r in rig.rows(outlet="a") if r.outcome]) >= 2
+                     and [j.trigger for j in service.jobs() if j.outlet == "b"] == ["interval[0:00:02]"])
     finally:
         service.stop()
     rows = rig.rows()
@@ -150,10 +154,20 @@ def test_jobs_fire_on_schedule_and_each_run_is_recorded(rig):
         assert row.scheduled_at and row.started and row.finished and row.pid
         if row.outcome == "ok":
             assert row.exit_code == 0 and row.stats["outlets"][row.outlet]["articles_added"] == 2
+    assert len([r for r in rows if r.outlet == "b" and r.outcome == "ok"]) >= 2
     health = json.loads((rig.home / "health.json").read_text())
     assert set(health["outlets"]) == {"a", "b"}
     assert health["outlets"]["a"]["last_new_article"]
     assert not list((rig.home / "runs").glob("*.json")), "stats files are folded into the run log"
+    log = RunLog(f"sqlite:///{rig.home / 'jobs.sqlite'}")
+    assert (log.interval("a"), log.interval("b")) == (None, 2.0)
+    log.close()
+    again = rig.service([OutletTiming("a", "1s"), adaptive])
+    again.start()
+    try:
+        assert {j.outlet: j.trigger for j in again.jobs()}["b"] == "interval[0:00:02]", "kept across restarts"
+    finally:
+        again.stop()
 
 
 def test_a_slow_crawl_is_never_overlapped(rig):
@@ -246,28 +260,6 @@ def test_a_crawl_orphaned_by_a_killed_service_still_holds_its_outlet(rig, tmp_pa
     skipped = [r for r in rows if r.outcome == "skipped"]
     assert all(r.note == f"previous crawl (pid {orphan[0].pid}) still running" for r in skipped)
     assert all(r.outcome for r in rows), "every run ends with an outcome"
-
-
-def test_adaptive_cadence_moves_the_interval_and_survives_a_restart(rig):
-    # The stand-in adds 2 articles per run, under the target of 5: the outlet is backed
-    # off by half again per run, up to its 2 s bound.
-    timing = OutletTiming("a", "1s", adaptive=(1, 2))
-    service = rig.service([timing])
-    service.start()
-    try:
-        rig.wait_for(lambda: [j.trigger for j in service.jobs()] == ["interval[0:00:02]"])
-    finally:
-        service.stop()
-    assert len([r for r in rig.rows() if r.outcome == "ok"]) >= 2  # 1 s -> 1.5 s -> 2 s (bound)
-    log = RunLog(f"sqlite:///{rig.home / 'jobs.sqlite'}")
-    assert log.interval("a") == 2.0
-    log.close()
-    again = rig.service([timing])
-    again.start()
-    try:
-        assert [j.trigger for j in again.jobs()] == ["interval[0:00:02]"]
-    finally:
-        again.stop()
 
 
 def test_neither_stopping_nor_listing_consumes_a_due_run(rig):
