@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_SCHEDULE",
     "JobInfo",
     "OutletTiming",
+    "SchedulerError",
     "SchedulerService",
     "adapt_interval",
     "default_jobstore_url",
@@ -58,6 +59,10 @@ _JOBSTORE = "default"
 _HEALTH_HISTORY = timedelta(days=30)
 # Adaptive cadence aims at this many new articles per visit.
 _TARGET_NEW_ARTICLES = 5
+
+
+class SchedulerError(RuntimeError):
+    """Raised by ``SchedulerService.start`` when the service cannot run as configured."""
 
 
 def home_dir() -> Path:
@@ -190,13 +195,28 @@ class SchedulerService:
         self._stopping = threading.Event()
         self._force = threading.Event()
         self._problems: set[str] = set()
+        self._service_lock: OutletLock | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
+        """Settle what a killed service left, reconcile the jobs, start scheduling.
+
+        Raises SchedulerError if another service already runs with this home (two would
+        fire every job twice).
+        """
         global _ACTIVE
+        # Not passed to crawls (close_fds): an orphaned crawl does not hold the service.
+        self._service_lock = OutletLock(self.home / "locks" / "_service.lock")
+        if not self._service_lock.acquire():
+            raise SchedulerError(
+                f"another `newsarchive schedule` (pid {self._service_lock.holder()}) is running with "
+                f"{self.home}; stop it first, or give this one its own NEWSARCHIVE_HOME"
+            )
+        self._service_lock.note_holder(os.getpid())
         if _ACTIVE is not None:
-            raise RuntimeError("a SchedulerService is already running in this process")
+            self._service_lock.release()
+            raise SchedulerError("one SchedulerService per process: stored jobs call a module function")
         _ACTIVE = self
         self._runlog = RunLog(self.jobstore_url)
         self._settle_unfinished()
@@ -233,7 +253,11 @@ class SchedulerService:
         if self._runlog is not None:
             self._runlog.close()
             self._runlog = None
-        _ACTIVE = None
+        if self._service_lock is not None:
+            self._service_lock.release()
+            self._service_lock = None
+        if _ACTIVE is self:
+            _ACTIVE = None
 
     def run_forever(self) -> None:
         """Start, run until SIGTERM or SIGINT, stop cleanly; a second signal kills the

@@ -49,7 +49,9 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
     """
     from crawler.jobs import CrawlCommand
     from crawler.outlets import ConfigError, load_outlets
-    from crawler.scheduler import OutletTiming, SchedulerService, default_jobstore_url, home_dir, list_jobs
+    from crawler.scheduler import (
+        OutletTiming, SchedulerError, SchedulerService, default_jobstore_url, home_dir, list_jobs,
+    )
 
     home = home_dir()
     url = jobstore or default_jobstore_url(home)
@@ -80,7 +82,10 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
         max_parallel=max_parallel,
     )
     click.echo(f"newsarchive schedule: {len(specs)} outlet(s), job store {url}; Ctrl-C or SIGTERM stops", err=True)
-    service.run_forever()
+    try:
+        service.run_forever()
+    except SchedulerError as exc:
+        _usage("schedule", str(exc))
 
 
 @click.command()

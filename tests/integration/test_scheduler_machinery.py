@@ -20,7 +20,7 @@ import pytest
 
 from crawler.jobs import CrawlCommand
 from crawler.runlog import RunLog
-from crawler.scheduler import OutletTiming, SchedulerService, list_jobs
+from crawler.scheduler import OutletTiming, SchedulerError, SchedulerService, list_jobs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ SERVICE = r'''
 import sys
 from pathlib import Path
 from crawler.jobs import CrawlCommand
-from crawler.scheduler import OutletTiming, SchedulerService, list_jobs
+from crawler.scheduler import OutletTiming, SchedulerError, SchedulerService, list_jobs
 
 home, template, schedule = Path(sys.argv[1]), tuple(sys.argv[2].split("\x1f")), sys.argv[3]
 SchedulerService([OutletTiming("a", schedule)], command=CrawlCommand(template), home=home,
@@ -297,3 +297,16 @@ def test_a_second_signal_kills_crawls_instead_of_waiting(rig):
     assert service.wait(timeout=3) == 0
     (row,) = rig.rows()
     assert (row.outcome, row.exit_code) == ("interrupted", -signal.SIGKILL)
+
+
+def test_one_service_per_home(rig):
+    first = rig.service([OutletTiming("a", "1h")])
+    first.start()
+    try:
+        with pytest.raises(SchedulerError, match=r"another `newsarchive schedule` \(pid \d+\) is running with"):
+            rig.service([OutletTiming("a", "1h")]).start()
+    finally:
+        first.stop()
+    second = rig.service([OutletTiming("a", "1h")])
+    second.start()  # free again once the first has stopped
+    second.stop()
