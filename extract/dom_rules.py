@@ -73,12 +73,9 @@ def remove_hidden(tree: etree._Element, options: ExtractOptions) -> int:
     total = _page_chars(tree)
     hits = [
         el
-        for el in tree.iter(etree.Element)
+        for el in tree.xpath("//*[@hidden or @style]")
         if el.tag not in _KEEP_TAGS
-        and (
-            el.get("hidden") is not None
-            or _HIDDEN_STYLE.search(el.get("style") or "")
-        )
+        and (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""))
         and not _holds_main_text(el, total)
     ]
     for el in hits:

@@ -34,12 +34,10 @@ class PageSignals:
     link_texts: frozenset[str]  # whitespace-normalised texts of links of 3+ words
 
 
-_NAMES = re.compile(r"""\s(?:class|id|src)\s*=\s*["']([^"']{1,300})""", re.I)
-
-
-def page_signals(tree: etree._Element, html: str, title: str | None) -> PageSignals:
-    """Markup evidence from the untouched page: its tree and its decoded source."""
-    names = " ".join(_NAMES.findall(html))
+def page_signals(tree: etree._Element, title: str | None) -> PageSignals:
+    """Markup evidence from the untouched page tree."""
+    names = " ".join(tree.xpath("//@class | //@id | //script/@src"))
+    ld_json = " ".join(s.text or "" for s in tree.xpath("//script[@type='application/ld+json']"))
     headings = [title or ""] + ["".join(h.itertext()) for h in tree.iter("h1")][:2]
     og_type = next((m.get("content", "") for m in tree.iter("meta") if m.get("property") == "og:type"), "")
     anchors = [" ".join("".join(a.itertext()).split()) for a in tree.iter("a")]
@@ -48,9 +46,9 @@ def page_signals(tree: etree._Element, html: str, title: str | None) -> PageSign
         captcha=bool(_CAPTCHA.search(names)),
         consent=bool(_CONSENT.search(names)),
         paywall_markup=bool(_PAYWALL.search(names)),
-        not_free=bool(re.search(r'"isAccessibleForFree"\s*:\s*"?false', html, re.I)),
+        not_free=bool(re.search(r'"isAccessibleForFree"\s*:\s*"?false', ld_json, re.I)),
         error_heading=any(_ERROR_STATUS.search(h) for h in headings if len(h) < 120),
-        article_markup=og_type.lower() == "article" or bool(_ARTICLE_TYPES.search(html)),
+        article_markup=og_type.lower() == "article" or bool(_ARTICLE_TYPES.search(ld_json)),
         headline_links=headline_links,
         link_texts=frozenset(t for t in anchors if len(t.split()) >= 3 or len(t) >= 10),
     )

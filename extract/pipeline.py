@@ -171,7 +171,7 @@ def extract_page(
         return _reject(PageType.ERROR, Rejection.NOT_HTML, ("HTML could not be parsed",), encoding)
 
     meta = read_metadata(tree, url)
-    signals = page_signals(tree, text, meta.title)
+    signals = page_signals(tree, meta.title)
     page_lines = _page_lines(tree)
     published, published_strong = meta.published, meta.published is not None
     if published is None:

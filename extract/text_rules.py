@@ -109,8 +109,9 @@ def drop_teasers(paras: list[str], ctx: PageContext) -> set[int]:
     """
     sets = [_shingle_set(p) for p in paras]
     drop = set()
+    # A teaser is a sentence or two (short lines repeat for other reasons); pull
+    # quotes placed before the paragraph they quote are caught the same way.
     for i, a in enumerate(sets):
-        # A teaser is a sentence or two; short lines repeat for other reasons.
         if _units(paras[i]) < 12 or len(paras[i]) > 500:
             continue
         for j in range(i + 1, len(sets)):
@@ -205,11 +206,12 @@ def drop_foreign_script_edges(paras: list[str], ctx: PageContext) -> set[int]:
     """
     if len(paras) < 3:
         return set()
-    scripts = [_script(p) for p in paras]
+    # The body's script: each paragraph's (read from its start) weighted by its
+    # length, CJK triple (a character carries about as much as three Latin letters).
     weight: dict[str, int] = {}
-    for p, sc in zip(paras, scripts):
+    for p in paras:
+        sc = _script(p[:60])
         if sc:
-            # A CJK character carries about as much as three Latin letters.
             weight[sc] = weight.get(sc, 0) + len(p) * (3 if sc == "cjk" else 1)
     if not weight:
         return set()
@@ -217,7 +219,7 @@ def drop_foreign_script_edges(paras: list[str], ctx: PageContext) -> set[int]:
     drop = set()
     for order in (range(len(paras)), range(len(paras) - 1, -1, -1)):
         for i in order:
-            if scripts[i] in (main, None):
+            if _script(paras[i]) in (main, None):
                 break
             drop.add(i)
     return drop if len(drop) < len(paras) else set()
