@@ -15,5 +15,4 @@ def write_cdxj(warc_path: Path, out_path: Path, *, filename: str) -> None:
     ``filename`` is what the index lines name as the WARC: its object key, so a replay
     tool given the archive root as its archive path finds the file.
     """
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     CDXJIndexer(output=str(out_path), inputs=[str(warc_path)], sort=True, filename=filename).process_all()

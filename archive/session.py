@@ -25,7 +25,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from archive.errors import ArchiveError
 from archive.layout import article_key, manifest_key, run_key, utc, warc_key, warc_name
-from archive.spool import OpenFile, Spool, finish_warc, flush_spool
+from archive.spool import OpenFile, Spool, flush_spool, index_warc
 from archive.storage import ObjectStore
 from archive.warc import HINTS_FIELD, WarcWriter, new_record_id, warc_date
 from extract.article import Article, WarcRef
@@ -275,8 +275,9 @@ class ArchiveSession:
         current, self._warc = self._warc, None
         if current is None:
             return
+        current.file.stream.flush()
+        keys = index_warc(self._spool, current.file.path)
         current.file.close()
-        keys = finish_warc(self._spool, self._spool.path(current.key))
         self._warcs.append(current.key)
         for key in keys:
             self._log(kind="warc" if key == current.key else "index", change="added", key=key)

@@ -199,11 +199,20 @@ class Spool:
         )
 
 
-def finish_warc(spool: Spool, path: Path) -> list[str]:
-    """Index a closed WARC spool file; returns the keys of the WARC and its index."""
-    key = spool.key(path)
+def index_warc(spool: Spool, path: Path) -> list[str]:
+    """Write the CDXJ index of the WARC spool file at ``path`` (``.open`` or not).
+
+    Called while the WARC still has its ``.open`` name and lock, so no flush can upload
+    and delete it mid-indexing; the index appears under its name only when complete.
+    Returns the keys of the WARC and its index.
+    """
+    key = spool.key(path).removesuffix(OPEN_SUFFIX)
     index = index_key(key)
-    write_cdxj(path, spool.path(index), filename=key)
+    target = spool.path(index)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(_TMP_PREFIX + target.name)
+    write_cdxj(path, partial, filename=key)
+    os.replace(partial, target)
     return [key, index]
 
 
@@ -226,10 +235,10 @@ def recover(spool: Spool, path: Path) -> str | None:
         if end == 0:
             path.unlink()
             return None
+        if final.name.endswith(WARC_SUFFIX):
+            index_warc(spool, path)
         os.replace(path, final)
     log.warning("recovered %s from a writer that did not close it (kept %d bytes)", final, end)
-    if final.name.endswith(WARC_SUFFIX):
-        finish_warc(spool, final)
     return spool.key(final)
 
 
