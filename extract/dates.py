@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-__all__ = ["day_of", "first_visible_date", "iso_date", "with_visible_time"]
+__all__ = ["dateline_date", "day_of", "first_visible_date", "iso_date", "with_visible_time"]
 
 _ISO_LIKE = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
@@ -86,3 +86,20 @@ def first_visible_date(lines: tuple[str, ...], not_after: datetime) -> str | Non
             if iso and iso[:10] <= not_after.date().isoformat():
                 return iso
     return None
+
+
+def dateline_date(month_day_year: tuple[int, int, int | None], fetched: str | None) -> str | None:
+    """The day a dateline names ("MOSCOW, August 8"): its own year, else the fetch's.
+
+    A dateline without a year is the latest such day not after the fetch (wire copy
+    is fetched days, not years, after it was filed); without a fetch time it stays
+    unknown rather than guessed from the clock.
+    """
+    month, day, year = month_day_year
+    if year is None:
+        if not fetched:
+            return None
+        year = int(fetched[:4])
+        if (month, day) > (int(fetched[5:7]), int(fetched[8:10])):
+            year -= 1
+    return iso_date(f"{year}-{month:02d}-{day:02d}")

@@ -24,7 +24,7 @@ from extract import dom_rules, text_rules
 from extract.article import Article, PageType, Rejection, article_id
 from extract.cluster import cluster_key
 from extract.credits import find_credit
-from extract.dates import first_visible_date, iso_date, with_visible_time
+from extract.dates import dateline_date, first_visible_date, iso_date, with_visible_time
 from extract.decode import decode_body
 from extract.hints import reconcile
 from extract.language import detect_language
@@ -213,9 +213,8 @@ def extract_page(
         return ExtractionResult(None, page_type, reasons, rejection, encoding)
 
     credit = find_credit(paragraphs, page_lines)
-    if published is None and credit.date_text and credit.date_text[2]:
-        month, day, year = credit.date_text
-        published = iso_date(f"{year}-{month:02d}-{day:02d}")
+    if published is None and credit.date_text:
+        published = dateline_date(credit.date_text, iso_date(fetched_at))
     language = detect_language(body_text)
     settled = reconcile(meta.title, meta.headline_candidates, published, published_strong, language, hints)
     authors = meta.authors or tuple(a.strip() for a in (author or "").split(";") if a.strip())
@@ -234,7 +233,8 @@ def extract_page(
         modified=meta.modified,
         description=meta.description,
         site_name=meta.site_name,
-        tags=meta.tags,
+        # A news sitemap's keywords stand in when the page declares no tags.
+        tags=meta.tags or tuple(k.strip() for k in (hints.keywords if hints else ()) if k.strip()),
         source_credit=credit.source,
         topics=match_topics(options.topics, settled.title, body_text),
         cluster=cluster_key(body_text),
