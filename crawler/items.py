@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from extract import Hints
 from extract.article import WarcRef
@@ -20,6 +20,3 @@ class PageItem:
     fetched_at: str
     outlet: str | None = None
     hints: Hints | None = None
-    # Pages that are expected to be articles; anything else is recorded, not extracted.
-    expect_article: bool = True
-    extra: dict[str, str] = field(default_factory=dict)

@@ -15,12 +15,13 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
+from archive.warc import split_http
 from crawler.capture import EXCHANGE_META_KEY, RawExchange
 from crawler.hub import Hub
 from crawler.state import Capture
 from crawler.stats import OutletStats
 
-__all__ = ["WarcCaptureMiddleware", "BackoffRetryMiddleware", "split_head"]
+__all__ = ["WarcCaptureMiddleware", "BackoffRetryMiddleware", "payload_digest"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,16 +29,6 @@ logger = logging.getLogger(__name__)
 WARC_REF = "warc_ref"
 FETCHED_AT = "fetched_at"
 UNCHANGED = "unchanged"
-
-
-def split_head(raw: bytes) -> tuple[bytes, bytes]:
-    """Split a raw HTTP message into its head (status line + headers + blank line) and body."""
-    for separator in (b"\r\n\r\n", b"\n\n"):
-        index = raw.find(separator)
-        if index >= 0:
-            end = index + len(separator)
-            return raw[:end], raw[end:]
-    return raw, b""
 
 
 def payload_digest(body: bytes) -> str:
@@ -84,7 +75,7 @@ class WarcCaptureMiddleware:
         if exchange is None:
             return response  # not from the network (e.g. a cache): nothing to archive
         fetched_at = datetime.now(timezone.utc)
-        head, body = split_head(bytes(exchange.response))
+        head, body = split_http(bytes(exchange.response))
         session = self._hub.session
         state = self._hub.state
         previous = state.last_capture(request.url)
