@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping
 
 __all__ = [
@@ -150,11 +150,8 @@ def _assess_outlet(
     written = sum(run.written for run in window)
     span = now - window[0].started if window else policy.window
     days = max(span, timedelta(hours=1)) / timedelta(days=1)
-    published = [
-        str(run.stats["latest_published"])
-        for run in history
-        if run.stats and run.stats.get("latest_published")
-    ]
+    published = [str(run.stats["latest_published"]) for run in history
+                 if run.stats and run.stats.get("latest_published")]
     problems = _quiet_problems(name, history, productive, successes, now, policy)
     quiet = bool(problems)
     degraded = _degraded_problems(name, history, policy)
@@ -165,7 +162,7 @@ def _assess_outlet(
         last_run=history[-1].started,
         last_success=successes[-1].started if successes else None,
         last_new_article=productive[-1].started if productive else None,
-        latest_published=max(published) if published else None,
+        latest_published=_latest(published),
         articles_per_day=round(sum(run.count("articles_added") for run in window) / days, 2),
         error_rate=_ratio(sum(run.count("errors") for run in window), pages),
         block_rate=_ratio(sum(run.count("blocked") for run in window), pages),
@@ -250,6 +247,19 @@ _DEGRADATION_CHECKS: tuple[tuple[str, Callable[[OutletRun], int], Callable[[Outl
         "check the crawl logs for blocking or outages",
     ),
 )
+
+
+def _latest(times: list[str]) -> str | None:
+    """The latest of ISO times as written (offsets differ, so strings do not sort);
+    values that are not ISO times are ignored."""
+    parsed = []
+    for value in times:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        parsed.append((moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc), value))
+    return max(parsed)[1] if parsed else None
 
 
 def _jumped(recent: float | None, before: float | None, policy: HealthPolicy) -> bool:

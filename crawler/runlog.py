@@ -131,7 +131,9 @@ class RunLog:
     def unfinished(self) -> list[RunRow]:
         return self._select(select(_runs).where(_runs.c.outcome.is_(None)))
 
-    def recent(self, *, outlet: str | None = None, limit: int | None = None, since: datetime | None = None) -> list[RunRow]:
+    def recent(
+        self, *, outlet: str | None = None, limit: int | None = None, since: datetime | None = None
+    ) -> list[RunRow]:
         """Rows newest first, optionally for one outlet and/or started at or after ``since``."""
         query = select(_runs).order_by(_runs.c.started.desc(), _runs.c.run_id.desc())
         if outlet is not None:

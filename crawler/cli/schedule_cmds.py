@@ -23,7 +23,8 @@ _jobstore_option = click.option(
 
 @click.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...")
-@click.option("--list", "list_only", is_flag=True, help="Show the stored jobs, their next run times and running crawls; exit.")
+@click.option("--list", "list_only", is_flag=True,
+              help="Show the stored jobs, their next run times and running crawls; exit.")
 @click.option("--config", "configs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra outlets YAML, as for `crawl` (repeatable).")
 @archive_option
@@ -35,8 +36,8 @@ _jobstore_option = click.option(
 @click.option("--max-parallel", type=click.IntRange(min=1), default=2, show_default=True,
               help="Crawls of different outlets running at once.")
 @settings_option
-def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...], archive: str, jobstore: str | None, max_runtime: float,
-             stop_grace: float, max_parallel: int, settings: tuple[str, ...]) -> None:
+def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...], archive: str, jobstore: str | None,
+             max_runtime: float, stop_grace: float, max_parallel: int, settings: tuple[str, ...]) -> None:
     """Run the crawl service: each outlet (every configured one, or each NAME) crawled on
     its schedule, until SIGTERM or Ctrl-C.
 
@@ -118,7 +119,8 @@ def runs(outlet: str | None, limit: int, as_json: bool, archive: str | None, job
         table.add_row(
             row["run_id"], row["outlet"], _short(row["started"]), _took(row["started"], row.get("finished")),
             row.get("outcome") or "running", _text(row.get("exit_code")), _text(totals.get("articles_added")),
-            _text(totals.get("articles_updated")), _text(sum((totals.get("errors") or {}).values()) if totals else None),
+            _text(totals.get("articles_updated")),
+            _text(sum((totals.get("errors") or {}).values()) if totals else None),
             row.get("note") or "",
         )
     Console(width=200).print(table)

@@ -139,6 +139,14 @@ def test_run_records_split_per_outlet_and_the_document_is_json_ready():
     assert document["problems"] == []
 
 
+def test_latest_published_compares_times_not_strings():
+    history = [OutletRun("a", T0, "ok", stats(latest="2026-11-01T09:00:00+03:00")),
+               OutletRun("a", T0 + timedelta(hours=1), "ok", stats(latest="2026-11-01T07:00:00Z")),
+               OutletRun("a", T0 + timedelta(hours=2), "ok", stats(latest="2026-10-31")),
+               OutletRun("a", T0 + timedelta(hours=2), "ok", stats(latest="yesterday"))]
+    assert assess(history, T0 + timedelta(hours=3), POLICY)["a"].latest_published == "2026-11-01T07:00:00Z"
+
+
 def test_times_without_offset_are_refused():
     with pytest.raises(ValueError, match="no UTC offset"):
         parse_time("2026-11-01T00:00:00")
