@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import secrets
+import socket
 import signal
 import threading
 import time
@@ -33,6 +34,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from archive import StorageError, store_from_uri
+from archive.layout import run_key
 from crawler.health import SUCCESS_OUTCOMES, OutletRun, assess, health_document, outlet_runs, parse_time
 from crawler.jobs import CrawlCommand, CrawlProcess, OutletLock, crawl_outcome, read_stats
 from crawler.outlets import OutletSpec, parse_interval
@@ -176,6 +179,7 @@ class SchedulerService:
         stop_grace: float = 60.0,
         misfire_grace: float = 3600.0,
         max_parallel: int = 2,
+        archive: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         self.outlets = {timing.name: timing for timing in outlets}
@@ -186,6 +190,7 @@ class SchedulerService:
         self.stop_grace = stop_grace
         self.misfire_grace = misfire_grace
         self.max_parallel = max_parallel
+        self.archive = archive  # where to write the run records crawls could not write
         self._clock = clock
         self._scheduler: BackgroundScheduler | None = None
         self._runlog: RunLog | None = None
@@ -328,6 +333,7 @@ class SchedulerService:
             note = f"could not start {argv[0]!r}: {exc}"
             log.error("%s: %s", outlet, note)
             _record_no_process(runlog, run_id, outlet, scheduled_at, started, outcome="failed", note=note)
+            self._archive_record(run_id, outlet, started, "failed", note=note, argv=argv)
             return "failed", None
         lock.note_holder(process.pid)
         runlog.begin(run_id=run_id, outlet=outlet, scheduled_at=scheduled_at, started=started, pid=process.pid)
@@ -351,6 +357,8 @@ class SchedulerService:
         note = f"stopped after {self.max_runtime:g} s (--max-runtime)" if timed_out else None
         runlog.finish(run_id, finished=self._clock(), outcome=outcome, exit_code=exit_code, stats=stats, note=note)
         stats_path.unlink(missing_ok=True)
+        if stats is None:
+            self._archive_record(run_id, outlet, started, outcome, note=note, argv=argv, pid=process.pid)
         log.info("%s: crawl %s ended: %s (exit %s)", outlet, run_id, outcome, exit_code)
         return outcome, stats
 
@@ -370,14 +378,33 @@ class SchedulerService:
             try:
                 stats = read_stats(self._stats_path(row.run_id))
                 outcome = crawl_outcome(None, stats, timed_out=False, stopped=False) if stats else "lost"
-                self._runlog.finish(
-                    row.run_id, finished=self._clock(), outcome=outcome, stats=stats,
-                    note="the service stopped before this run ended",
-                )
+                note = "the service stopped before this run ended"
+                self._runlog.finish(row.run_id, finished=self._clock(), outcome=outcome, stats=stats, note=note)
                 self._stats_path(row.run_id).unlink(missing_ok=True)
+                if stats is None:
+                    self._archive_record(row.run_id, row.outlet, parse_time(row.started), outcome, note=note, pid=row.pid)
             finally:
                 if outlet is None:
                     lock.release()
+
+    def _archive_record(
+        self, run_id: str, outlet: str, started: datetime, outcome: str, *, note: str | None,
+        argv: list[str] | None = None, pid: int | None = None,
+    ) -> None:
+        """Write the run record a crawl could not (killed, crashed, never started), so the
+        archive's runs/ show every scheduled run. Failing to write it is logged, not fatal."""
+        if self.archive is None:
+            return
+        record = {
+            "run_id": run_id, "started": started.isoformat(), "finished": self._clock().isoformat(),
+            "outcome": outcome, "note": note, "argv": argv, "host": socket.gethostname(), "pid": pid,
+            "written_by": "newsarchive schedule", "outlets": {outlet: {}}, "totals": {},
+        }
+        data = (json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+        try:
+            store_from_uri(self.archive).put_bytes(run_key(run_id, started), data)
+        except (StorageError, OSError) as exc:
+            log.error("%s: could not write run record %s to %s: %s", outlet, run_id, self.archive, exc)
 
     def _stats_path(self, run_id: str) -> Path:
         return self.home / "runs" / f"{run_id}.json"

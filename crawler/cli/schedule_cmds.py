@@ -81,6 +81,7 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
         max_runtime=max_runtime,
         stop_grace=stop_grace,
         max_parallel=max_parallel,
+        archive=archive,
     )
     click.echo(f"newsarchive schedule: {len(specs)} outlet(s), job store {url}; Ctrl-C or SIGTERM stops", err=True)
     try:

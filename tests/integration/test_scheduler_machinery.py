@@ -184,7 +184,9 @@ def test_a_slow_crawl_is_never_overlapped(rig):
 
 def test_a_crawl_past_its_time_limit_is_stopped_and_recorded_as_timeout(rig):
     stubborn = rig.command(seconds=60, on_term="ignore")  # only SIGKILL ends it
-    service = rig.service([OutletTiming("a", "1h")], command=stubborn, max_runtime=1, stop_grace=0.5)
+    archive = rig.home.parent / "archive"
+    service = rig.service([OutletTiming("a", "1h")], command=stubborn, max_runtime=1, stop_grace=0.5,
+                          archive=str(archive))
     service.start()
     started = time.monotonic()
     try:
@@ -196,6 +198,10 @@ def test_a_crawl_past_its_time_limit_is_stopped_and_recorded_as_timeout(rig):
     assert (row.outcome, row.exit_code, row.note) == ("timeout", -signal.SIGKILL, "stopped after 1 s (--max-runtime)")
     with pytest.raises(ProcessLookupError):
         os.kill(row.pid, 0)
+    # The crawl was killed before writing its run record: the service wrote one.
+    (path,) = archive.glob(f"runs/*/*/*/{row.run_id}.json")
+    record = json.loads(path.read_text())
+    assert (record["outcome"], record["outlets"], record["pid"]) == ("timeout", {"a": {}}, row.pid)
 
 
 def test_stopping_the_service_stops_running_crawls_cleanly(rig):
@@ -275,7 +281,8 @@ def test_neither_stopping_nor_listing_consumes_a_due_run(rig):
 
 
 def test_a_crawl_command_that_cannot_start_is_a_failed_run(rig):
-    service = rig.service([OutletTiming("a", "1h")], command=CrawlCommand((str(rig.home / "missing"), "{outlet}")))
+    service = rig.service([OutletTiming("a", "1h")], command=CrawlCommand((str(rig.home / "missing"), "{outlet}")),
+                          archive=str(rig.home.parent / "archive"))
     service.start()
     try:
         service.run_outlet("a", None)
@@ -283,6 +290,8 @@ def test_a_crawl_command_that_cannot_start_is_a_failed_run(rig):
         service.stop()
     (row,) = rig.rows()
     assert row.outcome == "failed" and row.note.startswith(f"could not start '{rig.home / 'missing'}'")
+    (path,) = (rig.home.parent / "archive").glob("runs/*/*/*/*.json")
+    assert json.loads(path.read_text())["note"] == row.note
 
 
 def test_a_second_signal_kills_crawls_instead_of_waiting(rig):
