@@ -43,12 +43,12 @@ class Service:
 
     def start(self) -> datetime:
         self.starts += 1
-        log = open(self.root / f"service{self.starts}.log", "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.cli", "-v", "schedule", *OUTLETS, "--config", str(self.config),
-             "--archive", str(self.archive), "--max-runtime", "60", "--stop-grace", "30", *FAST],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        with open(self.root / f"service{self.starts}.log", "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "crawler.cli", "-v", "schedule", *OUTLETS, "--config", str(self.config),
+                 "--archive", str(self.archive), "--max-runtime", "60", "--stop-grace", "30", *FAST],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )
         return datetime.now(timezone.utc)
 
     def logs(self) -> str:
