@@ -246,6 +246,12 @@ _DEGRADATION_CHECKS: tuple[tuple[str, Callable[[OutletRun], int], Callable[[Outl
         lambda run: run.count("pages_fetched"),
         "check the crawl logs for blocking or outages",
     ),
+    (
+        "blocked responses on {:.0%} of fetched pages",
+        lambda run: run.count("blocked"),
+        lambda run: run.count("pages_fetched"),
+        "the outlet may be refusing the crawler: check its robots.txt, the user agent and the request rate",
+    ),
 )
 
 

@@ -115,6 +115,14 @@ def test_an_error_rate_jump_is_degraded():
     assert health.problems[0].startswith("a: degraded — errors on 50% of fetched pages over the last 3 runs (before: 5%)")
 
 
+def test_a_block_rate_jump_is_degraded():
+    history = runs(6, pages=20) + runs(3, start=T0 + timedelta(hours=3), pages=20, blocked=15)
+    health = assess(history, T0 + timedelta(hours=5), POLICY)["a"]
+    assert health.flags == ("degraded",)
+    assert health.problems[0].startswith("a: degraded — blocked responses on 75% of fetched pages over the last 3 runs")
+    assert health.block_rate == round(45 / 180, 4)
+
+
 def test_rates_cover_only_the_window_and_outlets_are_separate():
     old = runs(4, start=T0 - timedelta(days=10), added=100, pages=100, errors=50)
     recent = runs(4, start=T0, added=2, pages=10)
