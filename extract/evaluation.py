@@ -20,7 +20,7 @@ import trafilatura
 
 from extract.pipeline import extract_page
 from extract.options import Hints
-from extract.scoring import Tally, body_score, same_day, same_title
+from extract.scoring import Tally, body_score, same_day, same_names, same_title
 
 __all__ = [
     "CorpusPage",
@@ -51,6 +51,7 @@ class CorpusPage:
     gold: str | None
     title: str | None = None
     published: str | None = None
+    authors: tuple[str, ...] | None = None
     headers: dict[str, str] | None = None
     hints: Hints | None = None
     noise: tuple[str, ...] = ()
@@ -62,6 +63,7 @@ class Output:
     title: str | None
     published: str | None
     language: str | None
+    authors: tuple[str, ...] = ()
 
 
 def load_corpus(root: Path) -> list[CorpusPage]:
@@ -80,9 +82,19 @@ def load_corpus(root: Path) -> list[CorpusPage]:
                     gold=rec["body"],
                     title=rec.get("title"),
                     published=rec.get("published"),
+                    authors=_gold_authors(rec),
                 )
             )
     return pages
+
+
+def _gold_authors(rec: dict) -> tuple[str, ...] | None:
+    # chinese-wced separates names with spaces, the other sources with commas.
+    raw = rec.get("author")
+    if not raw:
+        return None
+    parts = raw.split() if rec["source"] == "chinese-wced" else raw.split(",")
+    return tuple(p.strip() for p in parts if p.strip())
 
 
 def load_fixtures(root: Path) -> list[CorpusPage]:
@@ -115,18 +127,23 @@ def _newsarchive(page: CorpusPage) -> Output:
     art = result.article
     if art is None:
         return Output("", None, None, None)
-    return Output(art.text, art.title, art.published, art.language)
+    return Output(art.text, art.title, art.published, art.language, art.authors)
+
+
+_HTML_LANG = re.compile(rb"""<html[^>]*?\slang\s*=\s*["']?([a-zA-Z]{2,3})\b""", re.I)
 
 
 def _trafilatura(page: CorpusPage) -> Output:
-    # Body: exactly the library's defaults. Metadata: its own metadata extractor
-    # (language there is the markup's declaration; trafilatura does not detect it).
+    # Body: exactly the library's defaults. Metadata: its own metadata extractor;
+    # trafilatura does not detect language, so the baseline is the <html lang> tag.
     text = trafilatura.extract(page.body, url=page.url) or ""
     meta = trafilatura.extract_metadata(page.body, default_url=page.url)
+    match = _HTML_LANG.search(page.body[:20000])
+    lang = match.group(1).decode("ascii").lower() if match else None
     if meta is None:
-        return Output(text, None, None, None)
-    lang = (meta.language or "").split("-")[0].lower() or None
-    return Output(text, meta.title, meta.date, lang)
+        return Output(text, None, None, lang)
+    authors = tuple(a.strip() for a in (meta.author or "").split(";") if a.strip())
+    return Output(text, meta.title, meta.date, lang, authors)
 
 
 RUNNERS: dict[str, Callable[[CorpusPage], Output]] = {
@@ -195,6 +212,8 @@ class Report:
             checks["title"] = same_title(out.title, page.title)
         if page.published:
             checks["date"] = same_day(out.published, page.published)
+        if page.authors:
+            checks["author"] = same_names(out.authors, page.authors)
         for tally in tallies:
             if score is not None:
                 tally.add_body(score)
@@ -224,7 +243,7 @@ def evaluate(pages: list[CorpusPage], runners: Iterable[str] = RUNNERS) -> list[
 def _row(label: str, tallies: list[Tally]) -> str:
     cells = []
     for t in tallies:
-        acc = [t.accuracy(n) for n in ("title", "date", "language")]
+        acc = [t.accuracy(n) for n in ("title", "date", "language", "author")]
         acc_s = " ".join("  -  " if a is None else f"{a:5.2f}" for a in acc)
         cells.append(f"{t.precision:5.3f} {t.recall:5.3f} {t.f1:5.3f} {t.empty:3d} {acc_s}")
     return f"{label:<22}{tallies[0].pages:4d}  " + "  |  ".join(cells)
@@ -232,8 +251,8 @@ def _row(label: str, tallies: list[Tally]) -> str:
 
 def format_reports(reports: list[Report]) -> str:
     """A plain-text table: one row per group, one block of columns per extractor."""
-    names = "  |  ".join(f"{r.name:<39}" for r in reports)
-    cols = "  |  ".join("P     R     F1    emp title date  lang " for _ in reports)
+    names = "  |  ".join(f"{r.name:<45}" for r in reports)
+    cols = "  |  ".join("P     R     F1    emp title date  lang  auth " for _ in reports)
     lines = [f"{'':<22}{'':4}  {names}", f"{'group':<22}{'n':>4}  {cols}"]
     lines.append(_row("overall", [r.overall for r in reports]))
     for title, attr in (("source", "by_source"), ("language group", "by_group"), ("language", "by_language")):

@@ -98,6 +98,8 @@ def _names(value: object) -> list[str]:
 
 
 def _split_names(raw: str) -> list[str]:
+    if re.match(r"\s*(?:https?:|www\.|/)", raw):
+        return []  # a profile URL, not a name
     parts = re.split(r"\s*(?:;|,|\band\b|\bund\b|&|、|/)\s*", raw)
     return [p for p in (_norm(x) for x in parts) if p and not p.startswith("http") and len(p) <= 60]
 

@@ -18,6 +18,7 @@ from typing import Mapping
 import lxml.html
 import trafilatura
 from htmldate import find_date
+from trafilatura.metadata import extract_author
 from lxml import etree
 
 from extract import dom_rules, text_rules
@@ -121,8 +122,8 @@ def _main_text(
     options: ExtractOptions,
     ctx: text_rules.PageContext,
     headlines: frozenset[str],
-) -> tuple[list[str], dict[str, list[str]], str | None]:
-    """Trafilatura's main block as cleaned paragraphs, plus what was removed and the byline."""
+) -> tuple[list[str], dict[str, list[str]]]:
+    """Trafilatura's main block as cleaned paragraphs, plus what each rule removed."""
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -131,10 +132,10 @@ def _main_text(
         deduplicate=False,
     )
     if doc is None or doc.body is None:
-        return [], {}, None
+        return [], {}
     paragraphs = _paragraphs(doc.body)
     paragraphs, removed = text_rules.apply_rules(paragraphs, ctx)
-    return paragraphs, removed, doc.author
+    return paragraphs, removed
 
 
 def _shows_day(day: str, lines: tuple[str, ...]) -> bool:
@@ -191,14 +192,19 @@ def extract_page(
     site_names = tuple(n for n in (meta.site_name, *host_labels(url)) if n)
     headlines = frozenset(" ".join(h.split()).casefold() for h in meta.headline_candidates)
     ctx = text_rules.PageContext(page_lines, headlines, site_names, options)
+    authors = meta.authors
+    if not authors:
+        # Bylines in the visible markup ("By ..." blocks, rel=author), read before the
+        # markup rules prune them away.
+        authors = tuple(a.strip() for a in (extract_author(tree) or "").split(";") if a.strip())
     dom_removed = dom_rules.apply_rules(tree, options)
-    paragraphs, text_removed, author = _main_text(tree, url, options, ctx, headlines)
+    paragraphs, text_removed = _main_text(tree, url, options, ctx, headlines)
     if len("\n\n".join(paragraphs)) < _min_chars("\n\n".join(paragraphs), options) and dom_removed:
         # The markup rules can take too much on unusual templates (articles in
         # hidden tabs, whole pages under a widget class); try once without them.
         fallback = _main_text(_parse(text), url, options, ctx, headlines)  # type: ignore[arg-type]
         if len("\n\n".join(fallback[0])) > len("\n\n".join(paragraphs)):
-            paragraphs, text_removed, author = fallback
+            paragraphs, text_removed = fallback
             dom_removed = {"markup rules undone: too little text left": 1}
     body_text = "\n\n".join(paragraphs)
 
@@ -217,7 +223,6 @@ def extract_page(
         published = dateline_date(credit.date_text, iso_date(fetched_at))
     language = detect_language(body_text)
     settled = reconcile(meta.title, meta.headline_candidates, published, published_strong, language, hints)
-    authors = meta.authors or tuple(a.strip() for a in (author or "").split(";") if a.strip())
     canonical = meta.canonical_url or url
     article = Article(
         id=article_id(canonical),

@@ -3,7 +3,7 @@
 Body: multiset overlap of 4-token shingles (tokens are ``\\w+`` runs, case kept);
 precision averaged over non-empty outputs, recall over all pages, F1 the harmonic
 mean of the two averages. Metadata: title after whitespace normalisation, date as a
-calendar day, language code.
+calendar day, language code, authors as a set of names.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-__all__ = ["BodyScore", "Tally", "body_score", "same_day", "same_title", "shingles"]
+__all__ = ["BodyScore", "Tally", "body_score", "same_day", "same_names", "same_title", "shingles"]
 
 _TOKEN = re.compile(r"\w+")
 _DAY = re.compile(r"(\d{4})\D(\d{1,2})\D(\d{1,2})")
@@ -48,6 +48,14 @@ def body_score(output: str, gold: str) -> BodyScore:
 
 def same_title(output: str | None, gold: str) -> bool:
     return output is not None and " ".join(output.split()) == " ".join(gold.split())
+
+
+def same_names(output: tuple[str, ...], gold: tuple[str, ...]) -> bool:
+    """Authors compared as sets of names (case and spacing ignored)."""
+    def key(names: tuple[str, ...]) -> set[str]:
+        return {" ".join(n.split()).casefold() for n in names}
+
+    return bool(output) and key(output) == key(gold)
 
 
 def _day(value: str) -> tuple[int, int, int] | None:

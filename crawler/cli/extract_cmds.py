@@ -56,7 +56,7 @@ def eval_cmd(corpus: Path | None, fixtures: Path, only: tuple[str, ...], failure
     noise lines leaked on the fixture pages, and time per page.
     """
     # Trafilatura logs every page it gives up on; the table already counts them.
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     corpus = corpus or _default_corpus()
     pages = []
     if (corpus / "gold.jsonl").exists():
