@@ -29,9 +29,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-__all__ = ["RunLog", "RunRow"]
+__all__ = ["JobStoreError", "RunLog", "RunRow", "job_store_error"]
 
 _metadata = MetaData()
 _runs = Table(
@@ -57,6 +58,22 @@ _cadence = Table(
 )
 
 
+class JobStoreError(RuntimeError):
+    """Raised when the job store's database cannot be opened or read."""
+
+
+def job_store_error(url: str, exc: Exception) -> JobStoreError:
+    """A JobStoreError that says what to check (the URL shown without its password)."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        shown = url
+    return JobStoreError(
+        f"cannot open the job store {shown}: {exc}; check --jobstore (an SQLAlchemy URL such as "
+        "sqlite:////var/lib/newsarchive/jobs.sqlite), that its folder exists and its driver is installed"
+    )
+
+
 @dataclass(frozen=True)
 class RunRow:
     run_id: str
@@ -78,8 +95,11 @@ class RunLog:
     """Run rows and adapted intervals in any SQLAlchemy database (thread-safe)."""
 
     def __init__(self, url: str) -> None:
-        self._engine: Engine = create_engine(url)
-        _metadata.create_all(self._engine)
+        try:
+            self._engine: Engine = create_engine(url)
+            _metadata.create_all(self._engine)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise job_store_error(url, exc) from exc
 
     def close(self) -> None:
         self._engine.dispose()

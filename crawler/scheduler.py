@@ -33,13 +33,14 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
 from archive import StorageError, store_from_uri
 from archive.layout import run_key
 from crawler.health import SUCCESS_OUTCOMES, OutletRun, assess, health_document, outlet_runs, parse_time
 from crawler.jobs import CrawlCommand, CrawlProcess, OutletLock, crawl_outcome, read_stats
 from crawler.outlets import OutletSpec, parse_interval
-from crawler.runlog import RunLog, RunRow
+from crawler.runlog import RunLog, RunRow, job_store_error
 
 __all__ = [
     "DEFAULT_SCHEDULE",
@@ -156,12 +157,15 @@ class JobInfo:
 def list_jobs(jobstore_url: str, home: Path) -> list[JobInfo]:
     """The jobs in a job store with their next run times. Reads the store directly: a
     started scheduler, even paused, could fire or advance a due job."""
-    store = SQLAlchemyJobStore(url=jobstore_url)
-    store.start(_Scheduler(timezone=timezone.utc), _JOBSTORE)  # jobs need a scheduler to load
     try:
-        jobs = store.get_all_jobs()
-    finally:
-        store.shutdown()
+        store = SQLAlchemyJobStore(url=jobstore_url)
+        store.start(_Scheduler(timezone=timezone.utc), _JOBSTORE)  # jobs need a scheduler to load
+        try:
+            jobs = store.get_all_jobs()
+        finally:
+            store.shutdown()
+    except (SQLAlchemyError, ImportError) as exc:
+        raise job_store_error(jobstore_url, exc) from exc
     return [_job_info(job, home) for job in jobs]
 
 
@@ -208,7 +212,7 @@ class SchedulerService:
         """Settle what a killed service left, reconcile the jobs, start scheduling.
 
         Raises SchedulerError if another service already runs with this home (two would
-        fire every job twice).
+        fire every job twice), JobStoreError if the job store cannot be opened.
         """
         global _ACTIVE
         # Not passed to crawls (close_fds): an orphaned crawl does not hold the service.
@@ -223,13 +227,17 @@ class SchedulerService:
             self._service_lock.release()
             raise SchedulerError("one SchedulerService per process: stored jobs call a module function")
         _ACTIVE = self
-        self._runlog = RunLog(self.jobstore_url)
-        self._settle_unfinished()
-        self._scheduler = _new_scheduler(self.jobstore_url, max_parallel=self.max_parallel)
-        self._scheduler.start(paused=True)
-        self._reconcile()
-        self._scheduler.resume()
-        self._write_health(self._runlog)
+        try:
+            self._runlog = RunLog(self.jobstore_url)
+            self._settle_unfinished()
+            self._scheduler = _new_scheduler(self.jobstore_url, max_parallel=self.max_parallel)
+            self._scheduler.start(paused=True)
+            self._reconcile()
+            self._scheduler.resume()
+            self._write_health(self._runlog)
+        except BaseException:
+            self.stop()  # release the locks and the store for a next attempt
+            raise
         log.info("scheduling %d outlet(s) from %s", len(self.outlets), self.jobstore_url)
 
     def stop(self) -> None:

@@ -50,6 +50,7 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
     """
     from crawler.jobs import CrawlCommand
     from crawler.outlets import ConfigError, load_outlets
+    from crawler.runlog import JobStoreError
     from crawler.scheduler import (
         OutletTiming, SchedulerError, SchedulerService, default_jobstore_url, home_dir, list_jobs,
     )
@@ -57,7 +58,10 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
     home = home_dir()
     url = jobstore or default_jobstore_url(home)
     if list_only:
-        _print_jobs(list_jobs(url, home))
+        try:
+            _print_jobs(list_jobs(url, home))
+        except JobStoreError as exc:
+            _usage("schedule", str(exc))
         return
     try:
         specs = load_outlets([path.resolve() for path in configs])
@@ -86,7 +90,7 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
     click.echo(f"newsarchive schedule: {len(specs)} outlet(s), job store {url}; Ctrl-C or SIGTERM stops", err=True)
     try:
         service.run_forever()
-    except SchedulerError as exc:
+    except (SchedulerError, JobStoreError) as exc:
         _usage("schedule", str(exc))
 
 
@@ -148,7 +152,11 @@ def health(as_json: bool, archive: str | None, jobstore: str | None) -> None:
         records = _archive_records(archive, since)
         history = [run for record in records for run in outlet_runs(record)]
     else:
-        history = [run for row in _runlog(jobstore).recent(since=since) for run in row_runs(row)]
+        runlog = _runlog(jobstore, "health")
+        try:
+            history = [run for row in runlog.recent(since=since) for run in row_runs(row)]
+        finally:
+            runlog.close()
     document = health_document(assess(history, now), now)
     if as_json:
         click.echo(json.dumps(document, indent=2, sort_keys=True))
@@ -197,15 +205,18 @@ def _print_health(document: dict[str, Any]) -> None:
         click.echo("no runs recorded yet", err=True)
 
 
-def _runlog(jobstore: str | None):
-    from crawler.runlog import RunLog
+def _runlog(jobstore: str | None, command: str):
+    from crawler.runlog import JobStoreError, RunLog
     from crawler.scheduler import default_jobstore_url
 
-    return RunLog(jobstore or default_jobstore_url())
+    try:
+        return RunLog(jobstore or default_jobstore_url())
+    except JobStoreError as exc:
+        _usage(command, str(exc))
 
 
 def _logged_runs(jobstore: str | None, outlet: str | None, limit: int) -> Iterator[dict[str, Any]]:
-    runlog = _runlog(jobstore)
+    runlog = _runlog(jobstore, "runs")
     try:
         yield from (row.to_dict() for row in runlog.recent(outlet=outlet, limit=limit))
     finally:

@@ -48,3 +48,13 @@ def test_runs_and_health_read_the_run_log(home):
     assert result.exit_code == 3, "a flagged outlet makes health exit 3"
     (problem,) = json.loads(result.output)["problems"]
     assert problem.startswith("ria: quiet — no successful run ever (last 3: failed, timeout, failed)")
+
+
+def test_a_job_store_that_cannot_be_opened_is_a_usage_error(home, tmp_path):
+    url = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'jobs.sqlite'}"
+    for args in (("runs",), ("health",), ("schedule", "--list"), ("schedule", "ria")):
+        result = invoke(*args, "--jobstore", url)
+        assert result.exit_code == 2, (args, result.output)
+        assert "cannot open the job store sqlite:///" in result.output and "check --jobstore" in result.output
+    result = invoke("runs", "--jobstore", "postgresql://user:secret@127.0.0.1:1/x")
+    assert result.exit_code == 2 and "secret" not in result.output
