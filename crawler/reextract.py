@@ -25,7 +25,9 @@ from archive.layout import article_key
 from extract import EXTRACTOR, ExtractOptions, Hints, Topic, extract_page
 from extract.article import Article
 
-__all__ = ["FieldChange", "Outcome", "ReextractReport", "field_changes", "reextract"]
+__all__ = ["STATUSES", "FieldChange", "Outcome", "ReextractReport", "field_changes", "reextract"]
+
+STATUSES = ("unchanged", "changed", "rejected", "failed")
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,11 @@ class Outcome:
 
 @dataclass
 class ReextractReport:
-    outcomes: list[Outcome] = field(default_factory=list)
-    session: dict[str, Any] | None = None  # the archive session's summary, unless a dry run
+    """Totals; each article's outcome goes to ``on_outcome`` as it happens (a large
+    archive's changes, whole texts included, are never held at once)."""
 
-    def counts(self) -> dict[str, int]:
-        counts = {"unchanged": 0, "changed": 0, "rejected": 0, "failed": 0}
-        for outcome in self.outcomes:
-            counts[outcome.status] += 1
-        return counts
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    session: dict[str, Any] | None = None  # the archive session's summary, unless a dry run
 
 
 def field_changes(old: Article, new: Article) -> tuple[FieldChange, ...]:
@@ -115,7 +114,7 @@ def reextract(
     moved: list[tuple[str, str]] = []
     try:
         for old, outcome, new in _outcomes(reader, since, until, outlet, topics_for):
-            report.outcomes.append(outcome)
+            report.counts[outcome.status] += 1
             if on_outcome:
                 on_outcome(outcome)
             if session is not None and new is not None and outcome.status == "changed":

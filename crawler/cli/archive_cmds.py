@@ -165,7 +165,8 @@ def _short(value: Any, width: int = 60) -> str:
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--config", "configs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra outlet config file or folder (for the outlets' topic filters); repeatable.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="JSON lines: one per changed/rejected/failed article, then the totals.")
 @_fails_cleanly
 def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: str | None, dry_run: bool,
                   configs: tuple[Path, ...], as_json: bool) -> None:
@@ -183,7 +184,10 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
         return spec.topics if spec else ()
 
     def show(outcome) -> None:
-        if as_json or outcome.status == "unchanged":
+        if outcome.status == "unchanged":
+            return
+        if as_json:
+            click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, sort_keys=True))
             return
         click.echo(f"{outcome.id} {outcome.status}" + (f": {outcome.detail}" if outcome.detail else ""))
         for change in outcome.changes:
@@ -191,10 +195,10 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
 
     report = reextract(_existing(archive), spool_dir=home_dir() / "spool", since=since, until=until,
                        outlet=outlet, dry_run=dry_run, topics_for=topics_for, on_outcome=show)
-    counts = report.counts()
+    counts = report.counts
     if as_json:
-        click.echo(json.dumps({"counts": counts, "dry_run": dry_run, "outcomes": [o.to_dict() for o in report.outcomes],
-                               "session": report.session}, ensure_ascii=False, sort_keys=True, default=str))
+        click.echo(json.dumps({"counts": counts, "dry_run": dry_run, "session": report.session},
+                              ensure_ascii=False, sort_keys=True, default=str))
     else:
         verb = "would change" if dry_run else "changed"
         click.echo(f"{sum(counts.values())} articles: {counts['unchanged']} unchanged, {counts['changed']} {verb}, "

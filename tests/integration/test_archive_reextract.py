@@ -68,7 +68,7 @@ def test_same_extractor_gives_byte_identical_json_and_writes_nothing(tmp_path):
     crawl_like(store, tmp_path / "spool", ["http://example.org/a", "http://example.org/b"])
     before, keys_before = stored(store), sorted(store.list())
     report = reextract(store, spool_dir=tmp_path / "spool")
-    assert report.counts() == {"unchanged": 2, "changed": 0, "rejected": 0, "failed": 0}
+    assert report.counts == {"unchanged": 2, "changed": 0, "rejected": 0, "failed": 0}
     assert stored(store) == before
     assert sorted(store.list()) == keys_before, "an unchanged re-extraction leaves no objects behind"
 
@@ -83,14 +83,15 @@ def test_changed_fields_are_reported_and_rewritten(tmp_path):
     store.delete(article_key(moved))
     store.put_bytes(article_key(misdated), misdated.to_json().encode())
 
-    dry = reextract(store, spool_dir=tmp_path / "spool", dry_run=True)
-    changes = {o.id: {c.field: (c.old, c.new) for c in o.changes} for o in dry.outcomes}
+    outcomes = []
+    reextract(store, spool_dir=tmp_path / "spool", dry_run=True, on_outcome=outcomes.append)
+    changes = {o.id: {c.field: (c.old, c.new) for c in o.changes} for o in outcomes}
     assert changes[current.id] == {"title": ("Harbour", current.title), "extractor": (old.extractor.__dict__, current.extractor.__dict__)}
     assert changes[moved.id] == {"published": ("2026-11-01", moved.published)}
     assert store.exists(article_key(misdated)) and not store.exists(article_key(moved))
 
     report = reextract(store, spool_dir=tmp_path / "spool", run_id="re-1")
-    assert report.counts()["changed"] == 2 and report.session["pending"] == []
+    assert report.counts["changed"] == 2 and report.session["pending"] == []
     reader = ArchiveReader(store)
     assert reader.get(current.id).to_json() == current.to_json()
     assert reader.get(moved.id).to_json() == moved.to_json()
@@ -113,6 +114,10 @@ def test_cli_dry_run_prints_field_changes(tmp_path, monkeypatch):
     assert f'title: "Old" -> "{article.title}"' in result.output
     assert result.output.rstrip().endswith("1 articles: 0 unchanged, 1 would change, 0 rejected (kept), 0 failed")
     assert ArchiveReader(store).get(article.id).title == "Old"
+    as_json = CliRunner().invoke(main, ["reextract", "--archive", str(tmp_path / "archive"), "--dry-run", "--json"])
+    outcome, totals = map(json.loads, as_json.output.splitlines())
+    assert outcome["id"] == article.id and outcome["changes"] == [{"field": "title", "old": "Old", "new": article.title}]
+    assert totals["counts"]["changed"] == 1 and totals["dry_run"] is True
 
 
 def test_headers_are_merged_as_the_crawler_sees_them():
@@ -144,7 +149,8 @@ def test_feed_hints_archived_with_the_response_are_used_again(tmp_path):
     assert run_tool("warcio", "check", str(store.root / warc)).returncode == 0
     assert verify_archive(store).ok
 
-    report = reextract(store, spool_dir=tmp_path / "spool", dry_run=True)
-    by_url = {o.url: o for o in report.outcomes}
+    outcomes = []
+    reextract(store, spool_dir=tmp_path / "spool", dry_run=True, on_outcome=outcomes.append)
+    by_url = {o.url: o for o in outcomes}
     assert by_url["http://example.org/with"].status == "unchanged"
     assert "published" in {c.field for c in by_url["http://example.org/without"].changes}
