@@ -199,7 +199,7 @@ def extract_page(
         authors = tuple(a.strip() for a in (extract_author(tree) or "").split(";") if a.strip())
     dom_removed = dom_rules.apply_rules(tree, options)
     paragraphs, text_removed = _main_text(tree, url, options, ctx, headlines)
-    if len("\n\n".join(paragraphs)) < _min_chars("\n\n".join(paragraphs), options) and dom_removed:
+    if len("\n\n".join(paragraphs)) < 2 * _min_chars("\n\n".join(paragraphs), options) and dom_removed:
         # The markup rules can take too much on unusual templates (articles in
         # hidden tabs, whole pages under a widget class); try once without them.
         fallback = _main_text(_parse(text), url, options, ctx, headlines)  # type: ignore[arg-type]

@@ -216,6 +216,13 @@ def drop_foreign_script_edges(paras: list[str], ctx: PageContext) -> set[int]:
     if not weight:
         return set()
     main = max(weight, key=weight.get)  # type: ignore[arg-type]
+    # The headline's script wins when the body has a fair share of it: a long
+    # navigation block in the site's second language must not outvote the article.
+    for headline in ctx.headlines:
+        title_script = _script(headline)
+        if title_script and weight.get(title_script, 0) >= 0.2 * sum(weight.values()):
+            main = title_script
+            break
     drop = set()
     for order in (range(len(paras)), range(len(paras) - 1, -1, -1)):
         for i in order:
