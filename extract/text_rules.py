@@ -102,26 +102,30 @@ def _shingle_set(text: str) -> set[tuple[str, ...]]:
 
 
 def drop_teasers(paras: list[str], ctx: PageContext) -> set[int]:
-    """A short paragraph mostly repeated by a longer one further down is a teaser.
+    """A short paragraph mostly repeated further down is a teaser or pull quote.
 
     Standfirsts and "...reports X" teasers restate a body paragraph above it; the
-    longer, later occurrence is the article's.
+    later occurrence is the article's.
     """
     sets = [_shingle_set(p) for p in paras]
-    drop = set()
+    where: dict[tuple[str, ...], list[int]] = {}
+    for j, shingle_set in enumerate(sets):
+        for shingle in shingle_set:
+            where.setdefault(shingle, []).append(j)
+    drop: set[int] = set()
     # A teaser is a sentence or two (short lines repeat for other reasons); pull
     # quotes placed before the paragraph they quote are caught the same way.
     for i, a in enumerate(sets):
         if _units(paras[i]) < 12 or len(paras[i]) > 500:
             continue
-        for j in range(i + 1, len(sets)):
-            b = sets[j]
-            # Exact copies (repeated code, refrains) are the author's, not teasers.
-            if j in drop or paras[j] == paras[i]:
-                continue
-            if len(a & b) / len(a) >= 0.7:
-                drop.add(i)
-                break
+        shared: dict[int, int] = {}
+        for shingle in a:
+            for j in where[shingle]:
+                if j > i:
+                    shared[j] = shared.get(j, 0) + 1
+        # Exact copies (repeated code, refrains) are the author's, not teasers.
+        if any(n / len(a) >= 0.7 and j not in drop and paras[j] != paras[i] for j, n in shared.items()):
+            drop.add(i)
     return drop
 
 
