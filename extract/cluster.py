@@ -33,6 +33,7 @@ def cluster_key(text: str) -> str | None:
 
 
 def _hash64(data: bytes) -> int:
-    # Two CRC-32s with different seeds: stable across processes and Python versions
-    # (unlike hash()), and several times cheaper than a cryptographic digest.
-    return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)
+    # CRC-32 of the bytes and of the reversed bytes: 64 bits that are stable across
+    # processes and Python versions (unlike hash()) and several times cheaper than a
+    # cryptographic digest. (A second seed would not do: CRC is affine in its seed.)
+    return (zlib.crc32(data) << 32) | zlib.crc32(data[::-1])
