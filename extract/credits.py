@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Credit", "find_credit"]
+__all__ = ["Credit", "find_byline", "find_credit"]
 
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -86,3 +86,22 @@ def find_credit(paragraphs: list[str], page_lines: tuple[str, ...]) -> Credit:
         if match:
             return Credit(match.group(1).strip(), None, None)
     return Credit(None, None, None)
+
+
+# Chinese bylines are labelled rather than introduced with "By": 作者/记者/编辑 then
+# one to three names of two to four characters.
+_ZH_BYLINE = re.compile(
+    r"(?:作者|记者|記者|责任编辑|責任編輯|编辑|編輯|撰文|文)\s*[:：/]?\s*"
+    r"((?:[\u4e00-\u9fff]{2,4})(?:[\s、，,]+[\u4e00-\u9fff]{2,4}){0,2})(?![\u4e00-\u9fff])"
+)
+
+
+def find_byline(page_lines: tuple[str, ...]) -> tuple[str, ...]:
+    """Names from a labelled byline line ("作者：宋怡 杨志华"), or ()."""
+    for line in page_lines:
+        if len(line) > 60:
+            continue
+        match = _ZH_BYLINE.search(line)
+        if match:
+            return tuple(n for n in re.split(r"[\s、，,]+", match.group(1)) if n)
+    return ()

@@ -24,7 +24,7 @@ from lxml import etree
 from extract import dom_rules, text_rules
 from extract.article import Article, PageType, Rejection, article_id
 from extract.cluster import cluster_key
-from extract.credits import find_credit
+from extract.credits import find_byline, find_credit
 from extract.dates import dateline_date, first_visible_date, iso_date, with_visible_time
 from extract.decode import decode_body
 from extract.hints import reconcile
@@ -197,6 +197,7 @@ def extract_page(
         # Bylines in the visible markup ("By ..." blocks, rel=author), read before the
         # markup rules prune them away.
         authors = tuple(a.strip() for a in (extract_author(tree) or "").split(";") if a.strip())
+        authors = authors or find_byline(page_lines)
     dom_removed = dom_rules.apply_rules(tree, options)
     paragraphs, text_removed = _main_text(tree, url, options, ctx, headlines)
     if len("\n\n".join(paragraphs)) < 2 * _min_chars("\n\n".join(paragraphs), options) and dom_removed:

@@ -6,7 +6,7 @@ import lxml.html
 import pytest
 
 from extract import Hints, extract_page
-from extract.credits import find_credit
+from extract.credits import find_byline, find_credit
 from extract.dates import dateline_date, iso_date, with_visible_time
 from extract.hints import reconcile
 from extract.metadata import clean_title, read_metadata
@@ -110,6 +110,19 @@ def test_find_credit(paragraphs, lines, source, dateline):
 )
 def test_iso_date(raw, iso):
     assert iso_date(raw) == iso
+
+
+@pytest.mark.parametrize(
+    ("lines", "names"),
+    [
+        (("作者：宋怡 杨志华",), ("宋怡", "杨志华")),
+        (("光明日报记者 王建宏 张文攀",), ("王建宏", "张文攀")),
+        (("来源：巴彦淖尔日报 编辑：苏亮",), ("苏亮",)),
+        (("北约与俄罗斯高官周三召开会议",), ()),
+    ],
+)
+def test_find_byline_in_labelled_chinese_lines(lines, names):
+    assert find_byline(lines) == names
 
 
 def test_dateline_without_year_takes_the_fetch_year():
