@@ -236,6 +236,19 @@ def drop_foreign_script_edges(paras: list[str], ctx: PageContext) -> set[int]:
     return drop if len(drop) < len(paras) else set()
 
 
+_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|^\s*copyright\b", re.I)
+
+
+def drop_copyright_lines(paras: list[str], ctx: PageContext) -> set[int]:
+    """Trailing copyright and rights notices, told by the © sign or a "(c) 2024"."""
+    drop = set()
+    for i in range(len(paras) - 1, max(len(paras) - 4, 0), -1):
+        if not _COPYRIGHT.search(paras[i]) or _units(paras[i]) > 60:
+            break
+        drop.add(i)
+    return drop
+
+
 def strip_shortcodes(paras: list[str], ctx: PageContext) -> list[str]:
     """CMS shortcodes such as ``[gallery id="12"]`` that a template failed to expand."""
     return [_SHORTCODE.sub("", p).strip() for p in paras]
@@ -249,6 +262,7 @@ RULES: tuple[Callable[[list[str], PageContext], set[int]], ...] = (
     drop_title_repeats,
     drop_foreign_script_edges,
     drop_self_promotion,
+    drop_copyright_lines,
     drop_edge_fragments,
 )
 

@@ -140,6 +140,11 @@ def test_drop_self_promotion_only_at_the_end_and_only_at_its_edges():
     assert text_rules.drop_self_promotion([PROSE[0], cites, promo], ctx(site_names=["Daily Planet"])) == {2}
 
 
+def test_drop_copyright_lines_only_trailing():
+    paras = [PROSE[0], "Copyright © 2024 Daily Planet Ltd. All rights reserved.", PROSE[1], "© Daily Planet", "(c) 2024 Planet Media"]
+    assert text_rules.drop_copyright_lines(paras, ctx()) == {3, 4}
+
+
 def test_drop_without_letters():
     assert text_rules.drop_without_letters(["0", "12 | 34", PROSE[0]], ctx()) == {0, 1}
 
