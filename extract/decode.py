@@ -108,7 +108,26 @@ def decode_body(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
         text = body.decode(name, errors="replace")
         if text.count("\ufffd") <= max(2, len(text) // 2000):
             return text, name
-    return _detect(body) or (body.decode("utf-8", errors="replace"), "utf-8")
+    detected = _detect(body)
+    if detected is None or detected[1] not in _MULTIBYTE:
+        # Detection is thrown by a few corrupt bytes in otherwise clean GBK (or
+        # Shift_JIS, Big5) text and answers with some single-byte codec; a
+        # multi-byte reading that fails only on those few bytes is the better one.
+        nearly = _nearly_multibyte(body)
+        if nearly is not None:
+            return nearly
+    return detected or (body.decode("utf-8", errors="replace"), "utf-8")
+
+
+def _nearly_multibyte(body: bytes) -> tuple[str, str] | None:
+    high = sum(1 for b in body[:65536] if b >= 0x80)
+    if high < 200:
+        return None
+    for name in ("gb18030", "cp932", "big5hkscs"):
+        text = body.decode(name, errors="replace")
+        if text.count("\ufffd") <= max(2, len(text) // 2000):
+            return text, name
+    return None
 
 
 def _detect(body: bytes) -> tuple[str, str] | None:

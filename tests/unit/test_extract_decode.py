@@ -59,3 +59,11 @@ def test_declared_charsets_in_order_and_normalised():
         "big5hkscs",
         "gb18030",
     ]
+
+
+def test_gbk_with_a_few_corrupt_bytes_and_no_declaration():
+    body = page(ZH * 8).encode("gb18030")
+    body = body[:300] + b"\xff\xff" + body[300:]  # bytes no GB codec can decode
+    decoded, encoding = decode_body(body)
+    assert encoding == "gb18030"
+    assert ZH[:20] in decoded
