@@ -18,7 +18,8 @@ from typing import Mapping
 import lxml.html
 import trafilatura
 from htmldate import find_date
-from trafilatura.metadata import extract_author
+from trafilatura.metadata import extract_metainfo, normalize_authors
+from trafilatura.xpaths import AUTHOR_XPATHS
 from lxml import etree
 
 from extract import dom_rules, text_rules
@@ -121,7 +122,6 @@ def _main_text(
     url: str,
     options: ExtractOptions,
     ctx: text_rules.PageContext,
-    headlines: frozenset[str],
 ) -> tuple[list[str], dict[str, list[str]]]:
     """Trafilatura's main block as cleaned paragraphs, plus what each rule removed."""
     doc = trafilatura.bare_extraction(
@@ -136,6 +136,14 @@ def _main_text(
     paragraphs = _paragraphs(doc.body)
     paragraphs, removed = text_rules.apply_rules(paragraphs, ctx)
     return paragraphs, removed
+
+
+def _visible_authors(tree: etree._Element) -> tuple[str, ...]:
+    # trafilatura's byline XPaths, read in place: its extract_author first deep-copies
+    # the whole page to prune comment sections, which costs more than the lookup.
+    raw = extract_metainfo(tree, AUTHOR_XPATHS, len_limit=120)
+    names = normalize_authors(None, raw) if raw else None
+    return tuple(a.strip() for a in (names or "").split(";") if a.strip())
 
 
 def _shows_day(day: str, lines: tuple[str, ...]) -> bool:
@@ -190,20 +198,20 @@ def extract_page(
             published = None
 
     site_names = tuple(n for n in (meta.site_name, *host_labels(url)) if n)
-    headlines = frozenset(" ".join(h.split()).casefold() for h in meta.headline_candidates)
+    headlines = tuple(dict.fromkeys(" ".join(h.split()).casefold() for h in meta.headline_candidates))
     ctx = text_rules.PageContext(page_lines, headlines, site_names, options)
     authors = meta.authors
     if not authors:
         # Bylines in the visible markup ("By ..." blocks, rel=author), read before the
         # markup rules prune them away.
-        authors = tuple(a.strip() for a in (extract_author(tree) or "").split(";") if a.strip())
+        authors = _visible_authors(tree)
         authors = authors or find_byline(page_lines)
     dom_removed = dom_rules.apply_rules(tree, options)
-    paragraphs, text_removed = _main_text(tree, url, options, ctx, headlines)
+    paragraphs, text_removed = _main_text(tree, url, options, ctx)
     if len("\n\n".join(paragraphs)) < 2 * _min_chars("\n\n".join(paragraphs), options) and dom_removed:
         # The markup rules can take too much on unusual templates (articles in
         # hidden tabs, whole pages under a widget class); try once without them.
-        fallback = _main_text(_parse(text), url, options, ctx, headlines)  # type: ignore[arg-type]
+        fallback = _main_text(_parse(text), url, options, ctx)  # type: ignore[arg-type]
         if len("\n\n".join(fallback[0])) > len("\n\n".join(paragraphs)):
             paragraphs, text_removed = fallback
             dom_removed = {"markup rules undone: too little text left": 1}

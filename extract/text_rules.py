@@ -35,7 +35,7 @@ class PageContext:
     """What the rules may know about the page besides the body paragraphs."""
 
     page_lines: tuple[str, ...]  # every visible text line of the whole page
-    headlines: frozenset[str]  # casefolded headline candidates (h1, og:title, <title>)
+    headlines: tuple[str, ...]  # casefolded headline candidates, best first (h1, og:title, <title>)
     site_names: tuple[str, ...]  # site name and host labels, for self-promotion
     options: ExtractOptions
 
@@ -222,7 +222,7 @@ def drop_foreign_script_edges(paras: list[str], ctx: PageContext) -> set[int]:
     main = max(weight, key=weight.get)  # type: ignore[arg-type]
     # The headline's script wins when the body has a fair share of it: a long
     # navigation block in the site's second language must not outvote the article.
-    for headline in ctx.headlines:
+    for headline in ctx.headlines:  # ordered: results must not depend on hash seeds
         title_script = _script(headline)
         if title_script and weight.get(title_script, 0) >= 0.2 * sum(weight.values()):
             main = title_script

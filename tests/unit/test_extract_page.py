@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 from extract import EXTRACTOR, ExtractOptions, Hints, extract_page
 from extract.article import PageType, Rejection, article_id
@@ -62,3 +66,30 @@ def test_empty_and_non_html_rejected_with_reason():
 def test_short_page_rejected_too_short():
     result = extract_page(article_page(paras=["Just one short line here."]), "https://coast.example/x")
     assert result.article is None and result.rejection in (Rejection.TOO_SHORT, Rejection.EMPTY)
+
+
+def test_same_output_under_different_hash_seeds(tmp_path):
+    """Set and dict order must never leak into output: the crawler's worker processes
+    (and a re-extraction years later) run with other hash seeds."""
+    pages = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+    script = (
+        "import json, sys, pathlib\n"
+        "from extract import extract_page\n"
+        "out = {}\n"
+        "for page in sorted(pathlib.Path(sys.argv[1]).glob('*.html')):\n"
+        "    spec = json.loads(page.with_suffix('.json').read_text(encoding='utf-8'))\n"
+        "    r = extract_page(page.read_bytes(), spec['url'], headers=spec.get('headers'))\n"
+        "    out[page.name] = [r.article.to_json() if r.article else None, list(r.reasons)]\n"
+        "print(json.dumps(out, sort_keys=True))\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, str(pages)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]

@@ -17,7 +17,7 @@ PROSE = [
 
 
 def ctx(page_lines=(), headlines=(), site_names=()):
-    return text_rules.PageContext(tuple(page_lines), frozenset(headlines), tuple(site_names), OPTS)
+    return text_rules.PageContext(tuple(page_lines), tuple(headlines), tuple(site_names), OPTS)
 
 
 def dom(html: str):
