@@ -1,7 +1,7 @@
 """Near-duplicate key shared by syndicated copies of one story.
 
 The key is a one-permutation MinHash: the smallest 64-bit hash over the body's
-5-token shingles. Two texts share it with probability equal to the Jaccard
+5-token shingles (the first 600 of them). Two texts share it with probability equal to the Jaccard
 similarity of their shingle sets, so copies of a wire story that differ by a
 dateline, a trailing credit or a changed word (a few shingles out of hundreds) almost
 always share it, while different stories practically never do. The first and last
@@ -18,6 +18,7 @@ __all__ = ["cluster_key"]
 
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\W_]+")
 _SHINGLE = 5
+_MAX_SHINGLES = 600
 _EDGE = 12  # tokens ignored at each end when the text is long enough to spare them
 
 
@@ -28,7 +29,10 @@ def cluster_key(text: str) -> str | None:
         tokens = tokens[_EDGE:-_EDGE]
     if len(tokens) < _SHINGLE * 2:
         return None
-    lowest = min(_hash64(" ".join(tokens[i : i + _SHINGLE]).encode("utf-8")) for i in range(len(tokens) - _SHINGLE + 1))
+    # The first _MAX_SHINGLES shingles are plenty to estimate similarity and keep the
+    # cost flat for very long pages.
+    count = min(len(tokens) - _SHINGLE + 1, _MAX_SHINGLES)
+    lowest = min(_hash64(" ".join(tokens[i : i + _SHINGLE]).encode("utf-8")) for i in range(count))
     return f"mh1-{lowest:016x}"
 
 

@@ -147,12 +147,14 @@ def remove_link_lists(tree: etree._Element, options: ExtractOptions) -> int:
 
 def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int:
     """Short paragraphs or list items that are mostly one or two links: "read also" teasers."""
-    sizes = _text_sizes(tree)
-    hits = [
-        el
-        for el, (total, linked, links) in sizes.items()
-        if el.tag in ("p", "li", "h3", "h4") and 0 < links <= 2 and 0 < total <= 200 and linked / total > options.max_link_density
-    ]
+    hits = []
+    for el in tree.iter("p", "li", "h3", "h4"):
+        links = el.findall(".//a")
+        if not 0 < len(links) <= 2:
+            continue
+        total = _text_len(el)
+        if 0 < total <= 200 and sum(_text_len(a) for a in links) / total > options.max_link_density:
+            hits.append(el)
     for el in hits:
         _remove(el)
     return len(hits)
