@@ -228,6 +228,8 @@ def extract_page(
         return ExtractionResult(None, page_type, reasons, rejection, encoding)
 
     credit = find_credit(paragraphs, page_lines)
+    if credit.dateline:
+        reasons += (f"dateline: {credit.dateline}",)
     if published is None and credit.date_text:
         published = dateline_date(credit.date_text, iso_date(fetched_at))
     language = detect_language(body_text)

@@ -18,7 +18,3 @@ class ExtractionResult:
     reasons: tuple[str, ...]
     rejection: Rejection | None
     encoding: str
-
-    @property
-    def ok(self) -> bool:
-        return self.article is not None

@@ -142,8 +142,10 @@ def test_dateline_date_reaches_the_article():
         ]
     )
     page = f"<html><body><article>{paras}</article></body></html>".encode()
-    art = extract_page(page, "https://blog.example/p", fetched_at="2013-08-10T00:00:00Z").article
+    result = extract_page(page, "https://blog.example/p", fetched_at="2013-08-10T00:00:00Z")
+    art = result.article
     assert art.published == "2013-08-08" and art.source_credit == "RIA Novosti"
+    assert "dateline: MOSCOW, August 8 (RIA Novosti)" in result.reasons
     assert extract_page(page, "https://blog.example/p").article.published is None
 
 
