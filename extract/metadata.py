@@ -193,12 +193,20 @@ def read_metadata(tree: etree._Element, url: str) -> PageMeta:
     title = None
     # An <h1> confirmed by the document's own title markup is the headline.
     # A much shorter <h1> inside the title is the site's or section's name, not it.
+    # An <h1> that wraps a title candidate in more words carries a kicker
+    # ("Syria: <headline>"): the candidate is the headline.
     for h in h1s:
         if site_name and h.casefold() == site_name.casefold():
             continue
-        if any(c and (h == c or (h in c and len(h) >= 0.6 * len(c)) or (c in h and len(c) >= 0.6 * len(h)))
-               for c in cleaned + candidates):
-            title = h
+        for c in cleaned + candidates:
+            if c and (h == c or (h in c and len(h) >= 0.6 * len(c))):
+                title = h
+            elif c and c in h and len(c) >= 0.6 * len(h):
+                title = c
+            else:
+                continue
+            break
+        if title:
             break
     if title is None:
         title = next((c for c in cleaned if c), None)
