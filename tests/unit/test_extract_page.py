@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from extract import EXTRACTOR, ExtractOptions, Hints, extract_page
 from extract.article import PageType, Rejection, article_id
 
@@ -93,3 +95,21 @@ def test_same_output_under_different_hash_seeds(tmp_path):
         for seed in ("1", "2")
     ]
     assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<",
+        bytes(range(256)) * 20,
+        b"<html><body>" + b"<div>" * 3000 + b"deep text " * 100 + b"</div>" * 3000 + b"</body></html>",
+        b"\xff\xfe" + "<html><body><p>utf-16 text</p></body></html>".encode("utf-16-le"),
+        b"<html><meta charset='x-no-such-charset'><body><p>" + b"hello world " * 50 + b"</p></body></html>",
+        b"<?xml version='1.0' encoding='ISO-8859-1'?><html><body><p>caf\xe9 " + b"word " * 100 + b"</p></body></html>",
+    ],
+    ids=["lone-bracket", "binary", "deep-nesting", "utf16-bom", "unknown-charset", "xml-declaration"],
+)
+def test_hostile_input_gives_a_result_not_an_exception(body):
+    result = extract_page(body, "https://x.example/a", headers={"Content-Type": "text/html"})
+    assert (result.article is None) == (result.rejection is not None)
+    assert result.reasons
