@@ -182,39 +182,15 @@ def extract_page(
     meta = read_metadata(tree, url)
     signals = page_signals(tree, meta.title)
     page_lines = _page_lines(tree)
-    published, published_strong = meta.published, meta.published is not None
-    if published is None:
-        # Markup-only htmldate: its extensive text search costs ~10x a whole
-        # extraction; the visible-stamp scan below covers the same ground cheaply.
-        published = iso_date(
-            find_date(tree, url=url, original_date=True, extensive_search=False,
-                      min_date=datetime(1995, 1, 1), max_date=_date_bound(fetched_at))
-        ) or first_visible_date(page_lines, _date_bound(fetched_at))
-        # htmldate gives the day only; a visible timestamp on that day adds the time.
-        # A bare "1 January" it cannot show on the page is a year-only guess
-        # (from a namespace URL or a copyright line), not a publication date.
-        published = with_visible_time(published, page_lines)
-        if published and published.endswith("-01-01") and not _shows_day(published, page_lines):
-            published = None
+    published = meta.published or _page_date(tree, url, page_lines, fetched_at)
 
     site_names = tuple(n for n in (meta.site_name, *host_labels(url)) if n)
     headlines = tuple(dict.fromkeys(" ".join(h.split()).casefold() for h in meta.headline_candidates))
     ctx = text_rules.PageContext(page_lines, headlines, site_names, options)
-    authors = meta.authors
-    if not authors:
-        # Bylines in the visible markup ("By ..." blocks, rel=author), read before the
-        # markup rules prune them away.
-        authors = _visible_authors(tree)
-        authors = authors or find_byline(page_lines)
-    dom_removed = dom_rules.apply_rules(tree, options)
-    paragraphs, text_removed = _main_text(tree, url, options, ctx)
-    if len("\n\n".join(paragraphs)) < 2 * _min_chars("\n\n".join(paragraphs), options) and dom_removed:
-        # The markup rules can take too much on unusual templates (articles in
-        # hidden tabs, whole pages under a widget class); try once without them.
-        fallback = _main_text(_parse(text), url, options, ctx)  # type: ignore[arg-type]
-        if len("\n\n".join(fallback[0])) > len("\n\n".join(paragraphs)):
-            paragraphs, text_removed = fallback
-            dom_removed = {"markup rules undone: too little text left": 1}
+    # Bylines in the visible markup ("By ..." blocks, rel=author, 作者：), read before
+    # the markup rules prune them away.
+    authors = meta.authors or _visible_authors(tree) or find_byline(page_lines)
+    paragraphs, text_removed, dom_removed = _body(tree, text, url, options, ctx)
     body_text = "\n\n".join(paragraphs)
 
     title_is_spam = bool(meta.title) and text_rules.is_keyword_run(meta.title, options)
@@ -233,7 +209,9 @@ def extract_page(
     if published is None and credit.date_text:
         published = dateline_date(credit.date_text, iso_date(fetched_at))
     language = detect_language(body_text)
-    settled = reconcile(meta.title, meta.headline_candidates, published, published_strong, language, hints)
+    # Only a date from structured data stands against feed evidence.
+    strong = meta.published is not None
+    settled = reconcile(meta.title, meta.headline_candidates, published, strong, language, hints)
     canonical = meta.canonical_url or url
     article = Article(
         id=article_id(canonical),
@@ -257,6 +235,42 @@ def extract_page(
         disagreements=settled.disagreements,
     )
     return ExtractionResult(article, page_type, reasons, None, encoding)
+
+
+def _page_date(tree: etree._Element, url: str, page_lines: tuple[str, ...], fetched_at: str | None) -> str | None:
+    """Publication date when structured data gives none: htmldate, then visible stamps."""
+    # Markup-only htmldate: its extensive text search costs ~10x a whole extraction;
+    # the visible-stamp scan covers the same ground cheaply.
+    bound = _date_bound(fetched_at)
+    found = iso_date(
+        find_date(tree, url=url, original_date=True, extensive_search=False,
+                  min_date=datetime(1995, 1, 1), max_date=bound)
+    ) or first_visible_date(page_lines, bound)
+    # htmldate gives the day only; a visible timestamp on that day adds the time.
+    found = with_visible_time(found, page_lines)
+    # A bare "1 January" the page does not show is a year-only guess (from a
+    # namespace URL or a copyright line), not a publication date.
+    if found and found.endswith("-01-01") and not _shows_day(found, page_lines):
+        return None
+    return found
+
+
+def _body(
+    tree: etree._Element, html: str, url: str, options: ExtractOptions, ctx: text_rules.PageContext
+) -> tuple[list[str], dict[str, list[str]], dict[str, int]]:
+    """Paragraphs of the main text, what the paragraph rules and the markup rules removed."""
+    dom_removed = dom_rules.apply_rules(tree, options)
+    paragraphs, text_removed = _main_text(tree, url, options, ctx)
+    text = "\n\n".join(paragraphs)
+    if len(text) < 2 * _min_chars(text, options) and dom_removed:
+        # The markup rules can take too much on unusual templates (articles in
+        # hidden tabs, whole pages under a widget class); try once without them.
+        pristine = _parse(html)
+        if pristine is not None:
+            retry = _main_text(pristine, url, options, ctx)
+            if len("\n\n".join(retry[0])) > len(text):
+                return retry[0], retry[1], {"markup rules undone: too little text left": 1}
+    return paragraphs, text_removed, dom_removed
 
 
 def _min_chars(text: str, options: ExtractOptions) -> int:
