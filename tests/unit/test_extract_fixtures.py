@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from extract import Hints, extract_page
 from extract.evaluation import leaked_noise
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "extract" / "schema" / "article.schema.json").read_text())
 FIXTURES = sorted(PAGES.glob("*.html"))
 
 
@@ -45,5 +47,6 @@ def test_page_gives_expected_article(page: Path):
         if field == "disagreements":
             got = [d.field for d in got]
         assert got == value, f"{field}: got {got!r}, expected {value!r}"
-    # The record round-trips through its JSON.
+    # The record round-trips through its JSON, which the published schema accepts.
     assert type(article).from_json(article.to_json()) == article
+    jsonschema.validate(json.loads(article.to_json()), SCHEMA)
