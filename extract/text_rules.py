@@ -158,6 +158,29 @@ def drop_edge_fragments(paras: list[str], ctx: PageContext) -> set[int]:
     return drop if len(drop) < len(paras) else set()
 
 
+def drop_label_runs(paras: list[str], ctx: PageContext) -> set[int]:
+    """Runs of three or more labels of up to five words near the top: share bars.
+
+    A widget bar reads as a stack of labels ("Share", "Bookmark", "Post"); prose and
+    subheadings do not come three in a row that short.
+    """
+    def label(p: str) -> bool:
+        return _units(p) <= 5 and not _SENTENCE_END.search(p)
+
+    drop: set[int] = set()
+    run: list[int] = []
+    for i, p in enumerate(paras[:8]):
+        if label(p):
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            drop.update(run)
+        run = []
+    if len(run) >= 3 and len(run) < len(paras):
+        drop.update(run)
+    return drop
+
+
 def drop_self_promotion(paras: list[str], ctx: PageContext) -> set[int]:
     """Trailing paragraphs that open or close with the outlet's own name.
 
@@ -261,6 +284,7 @@ RULES: tuple[Callable[[list[str], PageContext], set[int]], ...] = (
     drop_teasers,
     drop_title_repeats,
     drop_foreign_script_edges,
+    drop_label_runs,
     drop_self_promotion,
     drop_copyright_lines,
     drop_edge_fragments,

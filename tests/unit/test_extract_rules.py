@@ -140,6 +140,12 @@ def test_drop_self_promotion_only_at_the_end_and_only_at_its_edges():
     assert text_rules.drop_self_promotion([PROSE[0], cites, promo], ctx(site_names=["Daily Planet"])) == {2}
 
 
+def test_drop_label_runs_share_bars_near_the_top_only():
+    paras = [PROSE[0], "Post", "See everyone's posts", "Share", "Bookmark", PROSE[1], "Background", PROSE[2]]
+    assert text_rules.drop_label_runs(paras, ctx()) == {1, 2, 3, 4}
+    assert text_rules.drop_label_runs([PROSE[0], "Background", PROSE[1], "Reaction", PROSE[2]], ctx()) == set()
+
+
 def test_drop_copyright_lines_only_trailing():
     paras = [PROSE[0], "Copyright © 2024 Daily Planet Ltd. All rights reserved.", PROSE[1], "© Daily Planet", "(c) 2024 Planet Media"]
     assert text_rules.drop_copyright_lines(paras, ctx()) == {3, 4}
