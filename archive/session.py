@@ -106,18 +106,24 @@ class ArchiveSession:
         remote_ip: str | None,
         fetched_at: datetime,
         hints: Mapping[str, Any] | None = None,
+        truncated: str | None = None,
     ) -> WarcRef:
         """Archive one HTTP exchange, bytes as they crossed the wire; returns the response record.
 
         ``hints`` (what a feed or sitemap said about the URL, as passed to the extractor)
         are kept in the response record's ``Newsarchive-Hints`` field, so re-extraction
-        from the WARC alone sees the same evidence.
+        from the WARC alone sees the same evidence. ``truncated`` is the WARC-Truncated
+        reason (``length``, ``time``, ``disconnect``) when the download did not complete.
         """
-        annotations = {HINTS_FIELD: json.dumps(dict(hints), sort_keys=True, default=list)} if hints else None
+        annotations: dict[str, str] = {}
+        if hints:
+            annotations[HINTS_FIELD] = json.dumps(dict(hints), sort_keys=True, default=list)
+        if truncated:
+            annotations["WARC-Truncated"] = truncated
         with self._lock:
             ref = self._current_warc().writer.exchange(
                 url=url, request=request, response=response, remote_ip=remote_ip, date=fetched_at,
-                annotations=annotations,
+                annotations=annotations or None,
             )
             self._counts["exchanges"] += 1
             return ref

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import hashlib
 import logging
 from datetime import datetime, timezone
@@ -13,6 +14,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
 from scrapy.http import Response
 
 from archive.warc import split_http
@@ -96,14 +98,10 @@ class WarcCaptureMiddleware:
                 profile="server-not-modified" if response.status == 304 else "identical-payload-digest",
             )
         else:
-            ref = session.write_exchange(
-                url=request.url,
-                request=bytes(exchange.request),
-                response=bytes(exchange.response),
-                remote_ip=exchange.remote_ip,
-                fetched_at=fetched_at,
+            ref = self._write_exchange(
+                request, exchange, fetched_at, truncated="disconnect" if "dataloss" in response.flags else None
             )
-            if response.status == 200:
+            if response.status == 200 and "dataloss" not in response.flags:
                 state.record_capture(
                     Capture(
                         url=request.url,
@@ -119,6 +117,36 @@ class WarcCaptureMiddleware:
         if "outlet" in request.meta:  # robots.txt requests belong to no outlet's tally
             OutletStats(self._crawler.stats).inc(request.meta["outlet"], "pages_fetched")
         return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        # Headers arrived but the body did not complete: what did arrive is evidence too,
+        # archived as a truncated response. The retry (if any) captures afresh.
+        exchange: RawExchange | None = request.meta.pop(EXCHANGE_META_KEY, None)
+        if exchange is None or not exchange.response:
+            return None
+        if isinstance(exception, DownloadTimeoutError):
+            reason = "time"
+        elif isinstance(exception, DownloadCancelledError):
+            reason = "length"
+        else:
+            reason = "disconnect"
+        self._write_exchange(request, exchange, datetime.now(timezone.utc), truncated=reason)
+        self._crawler.stats.inc_value(f"newsarchive/truncated/{reason}")
+        return None
+
+    def _write_exchange(
+        self, request: Request, exchange: RawExchange, fetched_at: datetime, *, truncated: str | None
+    ) -> Any:
+        hints = request.meta.get("hints")
+        return self._hub.session.write_exchange(
+            url=request.url,
+            request=bytes(exchange.request),
+            response=bytes(exchange.response),
+            remote_ip=exchange.remote_ip,
+            fetched_at=fetched_at,
+            hints=dataclasses.asdict(hints) if dataclasses.is_dataclass(hints) else None,
+            truncated=truncated,
+        )
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -37,6 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive import StorageError, store_from_uri
 from archive.layout import run_key
+from crawler.hub import home_dir
 from crawler.health import SUCCESS_OUTCOMES, OutletRun, assess, health_document, outlet_runs, parse_time
 from crawler.jobs import CrawlCommand, CrawlProcess, OutletLock, crawl_outcome, read_stats
 from crawler.outlets import OutletSpec, parse_interval
@@ -50,7 +51,6 @@ __all__ = [
     "SchedulerService",
     "adapt_interval",
     "default_jobstore_url",
-    "home_dir",
     "list_jobs",
     "make_trigger",
     "row_runs",
@@ -67,10 +67,6 @@ _TARGET_NEW_ARTICLES = 5
 
 class SchedulerError(RuntimeError):
     """Raised by ``SchedulerService.start`` when the service cannot run as configured."""
-
-
-def home_dir() -> Path:
-    return Path(os.environ.get("NEWSARCHIVE_HOME") or ".newsarchive")
 
 
 def default_jobstore_url(home: Path | None = None) -> str:

@@ -48,6 +48,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
+# The spider reports each final failure once, in words; Scrapy's own give-up line would repeat it.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 ITEM_PIPELINES = {
     "crawler.pipelines.ArticlePipeline": 300,
 }

@@ -132,11 +132,13 @@ class RawSite:
 
     Used to prove byte-faithful capture: what the WARC holds must equal what was sent,
     reason phrase, header order and case, repeated headers and encodings included.
-    ``respond`` maps the raw request bytes to the raw response bytes.
+    ``respond`` maps the raw request bytes to the raw response bytes; with ``hang_up``
+    the connection is closed after each response (to cut a body short).
     """
 
-    def __init__(self, respond: Callable[[bytes], bytes]) -> None:
+    def __init__(self, respond: Callable[[bytes], bytes], *, hang_up: bool = False) -> None:
         self._respond = respond
+        self._hang_up = hang_up
         self.received: list[bytes] = []
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -161,6 +163,8 @@ class RawSite:
             for request in self._read_requests(conn):
                 self.received.append(request)
                 conn.sendall(self._respond(request))
+                if self._hang_up:
+                    return
 
     @staticmethod
     def _read_requests(conn: socket.socket) -> Iterator[bytes]:

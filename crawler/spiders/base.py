@@ -43,6 +43,13 @@ def error_kind(failure: Failure) -> str:
     }.get(name, name.lower())
 
 
+# For failures whose exception carries no text of its own.
+_MESSAGES = {
+    "truncated": "the connection closed before the whole body arrived (what arrived is in the WARC, marked truncated)",
+    "connection_lost": "the connection was lost before a response arrived",
+}
+
+
 def _http_message(status: int) -> str:
     try:
         return f"HTTP {status} {HTTPStatus(status).phrase}"
@@ -93,7 +100,7 @@ class ArchivingSpider(scrapy.Spider):
         if failure.check(HttpError):
             message = _http_message(failure.value.response.status)
         else:
-            message = str(failure.value) or kind
+            message = str(failure.value) or _MESSAGES.get(kind, kind)
         logger.warning("%s: %s", request.url, message)
         self.crawler.signals.send_catch_log(
             na_signals.fetch_failed, url=request.url, outlet=outlet, kind=kind, message=message

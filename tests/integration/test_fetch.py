@@ -220,3 +220,30 @@ def test_warc_holds_the_exchange_byte_for_byte(tmp_path, home):
     assert len(sent) == 1
     assert blocks["request"] == sent[0]
     assert blocks["response"] == RAW_RESPONSE
+
+
+def test_a_body_cut_short_is_archived_as_truncated(tmp_path, home):
+    """The server promises more than it sends and hangs up: the fetch fails with one line,
+    and what did arrive is kept as a response record marked WARC-Truncated."""
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n"
+    partial = article_page()[:300]
+
+    def respond(request: bytes) -> bytes:
+        if request.startswith(b"GET /robots.txt"):
+            return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+        return head + partial
+
+    archive = tmp_path / "archive"
+    with RawSite(respond, hang_up=True) as server:
+        proc = newsarchive("fetch", server.base_url + "/cut", "--archive", str(archive), check=False)
+    assert proc.returncode != 0
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    (warc,) = warc_files(archive)
+    assert_standard_warc(warc)
+    cut = [(headers, raw) for rec_type, headers, raw in records(warc)
+           if rec_type == "response" and headers.get("WARC-Target-URI") == server.base_url + "/cut"]
+    assert cut, "the partial response must be archived"
+    for headers, raw in cut:
+        assert headers.get("WARC-Truncated") == "disconnect"
+        assert raw == head + partial
+    assert not list(archive.glob("articles/**/*.json"))
