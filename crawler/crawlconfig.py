@@ -21,7 +21,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "USER_AGENT": ("user_agent",),
     "ROBOTSTXT_OBEY": ("politeness", "obey_robots"),
     "DOWNLOAD_DELAY": ("politeness", "download_delay"),
-    "RANDOMIZE_DOWNLOAD_DELAY": ("politeness", "randomize_delay"),
+    "DOWNLOAD_DELAY_JITTER": ("politeness", "delay_jitter"),
     "CONCURRENT_REQUESTS_PER_DOMAIN": ("politeness", "concurrency_per_domain"),
     "CONCURRENT_REQUESTS": ("politeness", "concurrency_total"),
     "AUTOTHROTTLE_ENABLED": ("politeness", "autothrottle", "enabled"),

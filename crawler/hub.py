@@ -26,6 +26,7 @@ from scrapy.crawler import Crawler
 from archive import ArchiveSession, store_from_uri
 from crawler.state import CrawlState, SQLiteCrawlState
 from extract import ExtractionResult, extract_page
+from extract.language import detect_language
 
 __all__ = ["Hub", "home_dir", "new_run_id"]
 
@@ -81,8 +82,13 @@ class Hub:
         executor = None
         if workers > 0:
             # forkserver: never fork a process that runs the reactor and its threads.
+            # The server imports the extractor once; each worker then loads its language
+            # model while the spider is still reading feeds and sitemaps.
             context = multiprocessing.get_context("forkserver")
-            executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            context.set_forkserver_preload(["extract"])
+            executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up)
+            for _ in range(workers):  # start the workers now, not at the first article
+                executor.submit(_warm_up)
         hub = cls(session, SQLiteCrawlState(home / "state.sqlite"), executor, run_id)
         crawler.signals.connect(hub.close, signal=signals.spider_closed)
         return hub
@@ -102,6 +108,10 @@ class Hub:
         summary = self.session.close()
         self.state.close()
         return summary
+
+
+def _warm_up() -> None:
+    detect_language("A sentence long enough for the language model to load and answer.")
 
 
 def _extract(body: bytes, url: str, kwargs: dict[str, Any]) -> ExtractionResult:
