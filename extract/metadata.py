@@ -28,7 +28,19 @@ _PUBLISHED_META = (
     "dcterms.issued", "dc.date", "dcterms.created", "date", "article.published", "og:article:published_time",
 )
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified")
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»/]\s+|\s*[|｜_]\s*")
+# Han/kana/Hangul, and the closing marks a CJK headline can end with before a separator.
+_CJK_CHAR = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK_END = _CJK_CHAR + ")）」』》】”？！?!"
+# Spaced separators; bars and underscores anywhere; and hyphens or en dashes glued
+# between CJK words ("<headline>-新华网", "<headline>--人民网"), which CJK titles use
+# for lack of spaces. Two characters of CJK text are required on each side (the left
+# one may be a closing bracket, quote, ? or !) so that abbreviations joined by a
+# hyphen inside a headline ("한-미", "中-俄") stay whole, and
+# the em dash is left out: "——" is Chinese in-headline punctuation. Latin text
+# ("U.S.-China") never matches.
+_TITLE_SEPARATORS = re.compile(
+    rf"\s+[|\-–—:·»/]\s+|\s*[|｜_]\s*|(?<=[{_CJK_CHAR}][{_CJK_END}])[-‐‑–－]+(?=[{_CJK_CHAR}]{{2}})"
+)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,37 @@ def test_clean_title_strips_site_name_and_dates(raw, site, title):
     assert clean_title(raw, (site,) if site else ()) == title
 
 
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [
+        # A site suffix glued on by a hyphen, en dash or hyphen run between CJK words.
+        ("莫斯科军备控制会谈结束 下一轮会谈时间确定-新华网", "莫斯科军备控制会谈结束 下一轮会谈时间确定"),
+        ("跨界学习让学生成长--大河网", "跨界学习让学生成长"),
+        ("地铁十一号线全线开通运营（图）–南方网", "地铁十一号线全线开通运营（图）"),
+        ("你知道什么该吃什么不该吃吗？-报社新闻-查报纸网", "你知道什么该吃什么不该吃吗？"),
+        ("東京株式市場、終値は大幅に続伸－経済新報", "東京株式市場、終値は大幅に続伸"),
+        # Not separators: Latin compounds, scores, abbreviations joined inside a
+        # headline, and the Chinese dash "——" before a subtitle.
+        ("U.S.-China trade talks resume in Geneva", "U.S.-China trade talks resume in Geneva"),
+        ("中国女排3-0战胜日本队", "中国女排3-0战胜日本队"),
+        ("한-미 정상회담 다음 달 워싱턴에서 열린다", "한-미 정상회담 다음 달 워싱턴에서 열린다"),
+        ("中-俄联合海上军事演习今日在东海开始", "中-俄联合海上军事演习今日在东海开始"),
+        ("为城市建设凝聚强大智慧和力量——热烈祝贺会议开幕", "为城市建设凝聚强大智慧和力量——热烈祝贺会议开幕"),
+    ],
+)
+def test_clean_title_splits_hyphens_glued_between_cjk_words(raw, title):
+    assert clean_title(raw) == title
+
+
+def test_cjk_title_without_h1_or_og_title_loses_the_glued_site_name():
+    meta = meta_of(
+        "<title>莫斯科军备控制会谈结束 下一轮会谈时间确定-新华网</title>",
+        '<span class="title">莫斯科军备控制会谈结束 下一轮会谈时间确定</span>',
+        url="https://www.news.example/world/20240301/abc.htm",
+    )
+    assert meta.title == "莫斯科军备控制会谈结束 下一轮会谈时间确定"
+
+
 def test_untitled_post_whose_only_title_is_the_site_name_has_no_title():
     meta = meta_of('<title>Defence Notes</title><meta property="og:site_name" content="Defence Notes">', "<h1>Defence Notes</h1>")
     assert meta.title is None
