@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Credit", "find_byline", "find_credit"]
+__all__ = ["Credit", "find_byline", "find_credit", "opens_with_dateline"]
 
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -35,6 +35,18 @@ _NUM = r"[\d一二三四五六七八九十〇]{1,3}"
 _ZH_LEAD = re.compile(
     rf"^\s*([\u4e00-\u9fff]{{2,8}}?(?:网|網|社|报|報|台))[\u4e00-\u9fff]{{0,8}}?(?:{_NUM}月)?{_NUM}日(?:电|電|报道|報導|讯|訊)"
 )
+# Wider dateline shapes, for telling whether a block begins a story (a lead) rather
+# than summarising it. An agency credit in parentheses or slashes right after a
+# capitalised place (and optional date): "Berlin (dpa) -", "ASTANA, December 1. /TASS/.",
+# "NEW DELHI [India], Oct 5 (ANI):".
+_AGENCY_DATELINE = re.compile(
+    r"^\s*([^\W\d_][^\W\d_.'-]*(?:[ .'-]+[^\W\d_]+){0,3})\.?(?:\s*\[[^\]]{1,30}\])?(?:,\s*[^()/\n]{1,30}?)?\s*"
+    r"(?:\((?P<paren>[^\W\d_][\w.&' -]{1,30}?)\)\s*[-–—:]|/(?P<slash>[^\W\d_][\w.&' -]{1,30}?)/\s*[.,:\-–—])"
+)
+# An upper-case place name and a dash: "WASHINGTON —", "KYIV, Ukraine —".
+_CAPS_DATELINE = re.compile(r"^\s*([^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+){0,3})(?:,\s*[^,—–]{1,30})?\s+[—–]\s+\S")
+# A bracketed place=agency opener: "【ワシントン=共同】", "[北京=聯合]".
+_BRACKET_DATELINE = re.compile(r"^\s*[【\[［(（][^】\]］)）=＝]{1,20}[=＝][^】\]］)）]{1,16}[】\]］)）]")
 _NOT_NAMES = re.compile(
     r"^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|updated|published|posted|"
     r"last|edited|by|on|photo|image|file|video|" + _MONTHS + r")$",
@@ -105,3 +117,23 @@ def find_byline(page_lines: tuple[str, ...]) -> tuple[str, ...]:
         if match:
             return tuple(n for n in re.split(r"[\s、，,]+", match.group(1)) if n)
     return ()
+
+
+def opens_with_dateline(text: str) -> bool:
+    """True when ``text`` begins with a wire dateline: the first paragraph of a story.
+
+    Shapes, not words: a place then an agency credit in brackets or slashes, an
+    upper-case place then a dash, a bracketed place=agency, the Chinese
+    ``<agency><place>X月X日电`` lead.
+    """
+    head = text[:120]
+    if _DATELINE.match(head) or _BRACKET_DATELINE.match(head) or _ZH_LEAD.match(head):
+        return True
+    agency = _AGENCY_DATELINE.match(head)
+    if agency and agency.group(1)[0].isupper():
+        credit = agency.group("paren") or agency.group("slash")
+        # Agencies are capitalised or short initialisms ("dpa", "epd").
+        if credit[0].isupper() or (credit.isalpha() and len(credit) <= 4):
+            return True
+    caps = _CAPS_DATELINE.match(head)
+    return bool(caps) and caps.group(1).isupper() and len(caps.group(1)) >= 3

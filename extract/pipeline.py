@@ -2,7 +2,8 @@
 
 Steps: decode (bytes are the evidence) -> parse -> read structured metadata and page
 signals from the untouched tree -> markup noise rules -> trafilatura finds the main
-block -> paragraph noise rules -> credits, dates, language, feed evidence -> page type.
+block -> paragraph noise rules -> a lead kept outside the body container -> credits,
+dates, language, feed evidence -> page type.
 
 Pure by contract: no network, files, clock or process-wide caches (trafilatura's
 de-duplication cache stays off), so results depend only on the arguments and the
@@ -30,6 +31,7 @@ from extract.dates import dateline_date, first_visible_date, iso_date, with_visi
 from extract.decode import decode_body
 from extract.hints import reconcile
 from extract.language import detect_language
+from extract.lead import HeadlineMark, find_lead, mark_headline
 from extract.metadata import host_labels, read_metadata
 from extract.options import ExtractOptions, Hints
 from extract.pagetype import classify, linked_share, page_signals
@@ -122,6 +124,7 @@ def _main_text(
     url: str,
     options: ExtractOptions,
     ctx: text_rules.PageContext,
+    headline: HeadlineMark | None,
 ) -> tuple[list[str], dict[str, list[str]]]:
     """Trafilatura's main block as cleaned paragraphs, plus what each rule removed."""
     doc = trafilatura.bare_extraction(
@@ -133,8 +136,12 @@ def _main_text(
     )
     if doc is None or doc.body is None:
         return [], {}
-    paragraphs = _paragraphs(doc.body)
-    paragraphs, removed = text_rules.apply_rules(paragraphs, ctx)
+    raw = _paragraphs(doc.body)
+    paragraphs, removed = text_rules.apply_rules(raw, ctx)
+    if paragraphs:
+        # A lead the template keeps beside the headline, outside the body container;
+        # added after the rules, so the body's edges are judged as trafilatura found them.
+        paragraphs = find_lead(tree, headline, raw[0], paragraphs) + paragraphs
     return paragraphs, removed
 
 
@@ -190,7 +197,7 @@ def extract_page(
     # Bylines in the visible markup ("By ..." blocks, rel=author, 作者：), read before
     # the markup rules prune them away.
     authors = meta.authors or _visible_authors(tree) or find_byline(page_lines)
-    paragraphs, text_removed, dom_removed = _body(tree, text, url, options, ctx)
+    paragraphs, text_removed, dom_removed = _body(tree, text, url, options, ctx, meta.title)
     body_text = "\n\n".join(paragraphs)
 
     title_is_spam = bool(meta.title) and text_rules.is_keyword_run(meta.title, options)
@@ -256,18 +263,24 @@ def _page_date(tree: etree._Element, url: str, page_lines: tuple[str, ...], fetc
 
 
 def _body(
-    tree: etree._Element, html: str, url: str, options: ExtractOptions, ctx: text_rules.PageContext
+    tree: etree._Element,
+    html: str,
+    url: str,
+    options: ExtractOptions,
+    ctx: text_rules.PageContext,
+    title: str | None,
 ) -> tuple[list[str], dict[str, list[str]], dict[str, int]]:
     """Paragraphs of the main text, what the paragraph rules and the markup rules removed."""
+    headline = mark_headline(tree, title)  # before the markup rules can remove it
     dom_removed = dom_rules.apply_rules(tree, options)
-    paragraphs, text_removed = _main_text(tree, url, options, ctx)
+    paragraphs, text_removed = _main_text(tree, url, options, ctx, headline)
     text = "\n\n".join(paragraphs)
     if len(text) < 2 * _min_chars(text, options) and dom_removed:
         # The markup rules can take too much on unusual templates (articles in
         # hidden tabs, whole pages under a widget class); try once without them.
         pristine = _parse(html)
         if pristine is not None:
-            retry = _main_text(pristine, url, options, ctx)
+            retry = _main_text(pristine, url, options, ctx, mark_headline(pristine, title))
             if len("\n\n".join(retry[0])) > len(text):
                 return retry[0], retry[1], {"markup rules undone: too little text left": 1}
     return paragraphs, text_removed, dom_removed
