@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cdxj_indexer.main import CDXJIndexer
-
 __all__ = ["write_cdxj"]
 
 
@@ -15,4 +13,8 @@ def write_cdxj(warc_path: Path, out_path: Path, *, filename: str) -> None:
     ``filename`` is what the index lines name as the WARC: its object key, so a replay
     tool given the archive root as its archive path finds the file.
     """
+    # Imported here: cdxj-indexer loads pyamf and pkg_resources (a quarter second) and
+    # only the writer of a closed WARC needs it.
+    from cdxj_indexer.main import CDXJIndexer
+
     CDXJIndexer(output=str(out_path), inputs=[str(warc_path)], sort=True, filename=filename).process_all()

@@ -17,7 +17,6 @@ import click
 from archive import ArchiveError, ArchiveReader, LocalStore, ObjectStore, StorageError, flush_spool, store_from_uri
 from archive.verify import verify_archive
 from crawler.cli.options import archive_option
-from crawler.hub import home_dir
 
 __all__ = ["COMMANDS"]
 
@@ -123,6 +122,8 @@ def export_cmd(archive: str, fmt: str, output: Path, **filters: Any) -> None:
 @_fails_cleanly
 def flush_cmd(archive: str, as_json: bool) -> None:
     """Upload what earlier runs left in the spool ($NEWSARCHIVE_HOME/spool) to the archive."""
+    from crawler.hub import home_dir
+
     report = flush_spool(store_from_uri(archive), home_dir() / "spool")
     if as_json:
         click.echo(json.dumps(report.to_dict(), sort_keys=True))
@@ -171,6 +172,7 @@ def _short(value: Any, width: int = 60) -> str:
 def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: str | None, dry_run: bool,
                   configs: tuple[Path, ...], as_json: bool) -> None:
     """Rebuild article JSON from the archived responses with the current extractor; report what changed."""
+    from crawler.hub import home_dir
     from crawler.outlets import ConfigError, load_outlets
     from crawler.reextract import reextract
 

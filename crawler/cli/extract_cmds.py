@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-from extract import extract_page
-from extract.evaluation import evaluate, format_reports, load_corpus, load_fixtures
 
 __all__ = ["COMMANDS"]
 
@@ -20,6 +18,8 @@ __all__ = ["COMMANDS"]
 @click.option("--charset", default=None, help="Charset the server declared, as an HTTP header would.")
 def extract_cmd(source, url: str | None, charset: str | None) -> None:
     """Extract the article from a saved page FILE (or - for stdin); print its JSON."""
+    from extract import extract_page
+
     body = source.read()
     if url is None:
         name = getattr(source, "name", "-")
@@ -55,6 +55,8 @@ def eval_cmd(corpus: Path | None, fixtures: Path, only: tuple[str, ...], failure
     empty outputs, title/date/language accuracy per source, language group and language,
     noise lines leaked on the fixture pages, and time per page.
     """
+    from extract.evaluation import evaluate, format_reports, load_corpus, load_fixtures
+
     # Trafilatura logs every page it gives up on; the table already counts them.
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     corpus = corpus or _default_corpus()
