@@ -85,7 +85,7 @@ class Hub:
             # The server imports the extractor once; each worker then loads its language
             # model while the spider is still reading feeds and sitemaps.
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["extract"])
+            context.set_forkserver_preload(["extract.pipeline"])
             executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up)
             for _ in range(workers):  # start the workers now, not at the first article
                 executor.submit(_warm_up)
