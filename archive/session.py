@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, StorageError
 from archive.layout import article_key, manifest_key, run_key, utc, warc_key, warc_name
 from archive.spool import OpenFile, Spool, flush_spool, index_warc
 from archive.storage import ObjectStore
@@ -82,6 +82,7 @@ class ArchiveSession:
         self._lock = threading.RLock()
         self._warc: _OpenWarc | None = None
         self._waiting: list[str] = []  # article JSON keys to upload after the current WARC
+        self._replaced: list[tuple[str, str]] = []  # (old, new) article keys; old deleted at close
         self._warcs: list[str] = []
         self._counts: Counter[str] = Counter()
         self._store_retry_at = 0.0
@@ -157,11 +158,16 @@ class ArchiveSession:
             self._counts["revisits"] += 1
             return ref
 
-    def write_article(self, article: Article, change: str) -> str:
-        """Write the article JSON (object and WARC ``metadata`` record); returns its key."""
+    def write_article(self, article: Article, change: str, *, replaces: str | None = None) -> str:
+        """Write the article JSON (object and WARC ``metadata`` record); returns its key.
+
+        ``replaces`` is the key of the article's previous JSON: when an update moved it to
+        another date folder, the old object is deleted once the new one is in the store.
+        """
         if change not in ("added", "updated"):
             raise ArchiveError(f"change must be 'added' or 'updated', not {change!r}")
         key = article_key(article)
+        replaced = replaces if replaces and replaces != key else None
         data = article.to_json().encode("utf-8")
         with self._lock:
             now = self._clock()
@@ -174,11 +180,14 @@ class ArchiveSession:
             )
             self._spool.write_bytes(key, data)
             self._waiting.append(key)
+            if replaced:
+                self._replaced.append((replaced, key))
             self._counts[f"articles_{change}"] += 1
             self._log(
                 kind="article",
                 change=change,
                 key=key,
+                **({"replaces": replaced} if replaced else {}),
                 id=article.id,
                 url=article.url,
                 outlet=article.outlet,
@@ -222,6 +231,7 @@ class ArchiveSession:
             if report.error:
                 log.warning("%s", report.error)
                 self._storage_errors.append(report.error)
+            self._delete_replaced()
             self._summary = {
                 "run_id": self.run_id,
                 "warcs": list(self._warcs),
@@ -300,6 +310,17 @@ class ArchiveSession:
             log.warning("%s", result.error)
             self._storage_errors.append(result.error)
             self._store_retry_at = time.monotonic() + _STORE_RETRY_S
+
+    def _delete_replaced(self) -> None:
+        # Only once the new copy is in the store: a copy kept twice beats one lost
+        # (`newsarchive verify` names any pair left behind).
+        for old_key, new_key in self._replaced:
+            try:
+                if self._store.exists(new_key):
+                    self._store.delete(old_key)
+            except StorageError as exc:
+                self._storage_errors.append(f"could not remove {old_key}, replaced by {new_key}: {exc}")
+        self._replaced.clear()
 
     def _log(self, **entry: Any) -> None:
         line = {"run_id": self.run_id, "at": warc_date(self._clock()), **entry}

@@ -83,9 +83,14 @@ def verify_archive(store: ObjectStore) -> VerifyReport:
             report.problems.append(Problem(key, f"article {article_id} is also stored at {first_key[article_id]}; "
                                                 "keep the one `newsarchive cat` shows and delete the other"))
         first_key.setdefault(article_id, key)
+    # A key listed by an earlier run may have been replaced since (an update moved the
+    # article to another date folder); only keys nothing replaced must still exist.
+    missing: list[Problem] = []
+    replaced: set[str] = set()
     for key in store.list("manifests/"):
         report.manifests += 1
-        report.problems += _check_manifest(store, key)
+        report.problems += _check_manifest(store, key, missing, replaced)
+    report.problems += [problem for problem in missing if problem.key not in replaced]
     return report
 
 
@@ -173,7 +178,9 @@ def _check_article(store: ObjectStore, key: str, validator: jsonschema.Draft2020
         yield Problem(key, f"payload digest {ref.payload_digest} differs from the record's {headers.get_header('WARC-Payload-Digest')}")
 
 
-def _check_manifest(store: ObjectStore, key: str) -> Iterator[Problem]:
+def _check_manifest(store: ObjectStore, key: str, missing: list[Problem], replaced: set[str]) -> Iterator[Problem]:
+    """Problems of one manifest; listed keys not in the store go to ``missing`` (as
+    problems about that key), keys its lines replace to ``replaced``."""
     try:
         with store.open(key) as stream:
             lines = stream.read().decode("utf-8").splitlines()
@@ -190,8 +197,10 @@ def _check_manifest(store: ObjectStore, key: str) -> Iterator[Problem]:
             continue
         if entry.get("key"):
             listed.append((number, entry["key"], kind))
+        if entry.get("replaces"):
+            replaced.add(entry["replaces"])
         if kind == "article" and entry.get("key") and not entry["key"].endswith(f"/{entry.get('id')}.json"):
             yield Problem(key, f"line {number}: article id {entry.get('id')} does not match {entry['key']}")
     for (number, object_key, kind), found in zip(listed, ordered_map(store.exists, (k for _, k, _ in listed))):
         if not found:
-            yield Problem(key, f"line {number} lists {object_key}, which is not in the archive ({kind})")
+            missing.append(Problem(object_key, f"listed by {key} line {number} ({kind}) but not in the archive"))

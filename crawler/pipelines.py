@@ -74,8 +74,9 @@ class ArticlePipeline:
             )
             return item
         change = "updated" if previous is not None and previous.article_id else "added"
-        key = hub.session.write_article(article, change=change)
-        hub.state.record_article(item.url, article.id, digest)
+        # A new publication date moves the JSON to another date folder; the old copy goes.
+        key = hub.session.write_article(article, change=change, replaces=previous.article_key if previous else None)
+        hub.state.record_article(item.url, article.id, digest, key)
         self._count(item.outlet, article, change)
         self._crawler.signals.send_catch_log(
             na_signals.article_archived, article=article, key=key, change=change

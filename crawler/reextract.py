@@ -111,23 +111,16 @@ def reextract(
     if not dry_run:
         run_id = run_id or "reextract-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         session = ArchiveSession(store, spool_dir=spool_dir, run_id=run_id, warcinfo=_warcinfo(run_id))
-    moved: list[tuple[str, str]] = []
     try:
         for old, outcome, new in _outcomes(reader, since, until, outlet, topics_for):
             report.counts[outcome.status] += 1
             if on_outcome:
                 on_outcome(outcome)
             if session is not None and new is not None and outcome.status == "changed":
-                new_key = session.write_article(new, "updated")
-                if new_key != article_key(old):
-                    moved.append((article_key(old), new_key))
+                session.write_article(new, "updated", replaces=article_key(old))
     finally:
         if session is not None:
             report.session = session.close()
-    for old_key, new_key in moved:
-        # Only once the new copy is in the store: a copy kept twice beats one lost.
-        if store.exists(new_key):
-            store.delete(old_key)
     return report
 
 

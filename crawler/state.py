@@ -30,6 +30,7 @@ class Capture:
     last_modified: str | None = None
     article_id: str | None = None
     article_digest: str | None = None
+    article_key: str | None = None  # where its JSON is stored
 
 
 class CrawlState(Protocol):
@@ -37,7 +38,7 @@ class CrawlState(Protocol):
 
     def record_capture(self, capture: Capture) -> None: ...
 
-    def record_article(self, url: str, article_id: str, article_digest: str) -> None: ...
+    def record_article(self, url: str, article_id: str, article_digest: str, article_key: str) -> None: ...
 
     def close(self) -> None: ...
 
@@ -54,7 +55,8 @@ CREATE TABLE IF NOT EXISTS captures (
     etag TEXT,
     last_modified TEXT,
     article_id TEXT,
-    article_digest TEXT
+    article_digest TEXT,
+    article_key TEXT
 )
 """
 
@@ -70,13 +72,16 @@ class SQLiteCrawlState:
         # fsync per page; a power cut may lose the last captures, which are refetched.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(captures)")}
+        if "article_key" not in columns:  # state written by 0.1 before keys were kept
+            self._db.execute("ALTER TABLE captures ADD COLUMN article_key TEXT")
         self._lock = threading.Lock()
 
     def last_capture(self, url: str) -> Capture | None:
         with self._lock:
             row = self._db.execute(
                 'SELECT url, warc_file, record_id, "offset", length, payload_digest, fetched_at,'
-                " etag, last_modified, article_id, article_digest FROM captures WHERE url = ?",
+                " etag, last_modified, article_id, article_digest, article_key FROM captures WHERE url = ?",
                 (url,),
             ).fetchone()
         if row is None:
@@ -89,6 +94,7 @@ class SQLiteCrawlState:
             last_modified=row[8],
             article_id=row[9],
             article_digest=row[10],
+            article_key=row[11],
         )
 
     def record_capture(self, capture: Capture) -> None:
@@ -97,10 +103,11 @@ class SQLiteCrawlState:
             # A new payload invalidates what we knew about the article extracted from it.
             self._db.execute(
                 'INSERT INTO captures (url, warc_file, record_id, "offset", length, payload_digest,'
-                " fetched_at, etag, last_modified, article_id, article_digest)"
+                " fetched_at, etag, last_modified, article_id, article_digest, article_key)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
                 " (SELECT article_id FROM captures WHERE url = ?),"
-                " (SELECT article_digest FROM captures WHERE url = ?))"
+                " (SELECT article_digest FROM captures WHERE url = ?),"
+                " (SELECT article_key FROM captures WHERE url = ?))"
                 " ON CONFLICT(url) DO UPDATE SET warc_file=excluded.warc_file,"
                 ' record_id=excluded.record_id, "offset"=excluded."offset", length=excluded.length,'
                 " payload_digest=excluded.payload_digest, fetched_at=excluded.fetched_at,"
@@ -108,15 +115,15 @@ class SQLiteCrawlState:
                 (
                     capture.url, ref.file, ref.record_id, ref.offset, ref.length,
                     ref.payload_digest, capture.fetched_at, capture.etag, capture.last_modified,
-                    capture.url, capture.url,
+                    capture.url, capture.url, capture.url,
                 ),
             )
 
-    def record_article(self, url: str, article_id: str, article_digest: str) -> None:
+    def record_article(self, url: str, article_id: str, article_digest: str, article_key: str) -> None:
         with self._lock:
             self._db.execute(
-                "UPDATE captures SET article_id = ?, article_digest = ? WHERE url = ?",
-                (article_id, article_digest, url),
+                "UPDATE captures SET article_id = ?, article_digest = ?, article_key = ? WHERE url = ?",
+                (article_id, article_digest, article_key, url),
             )
 
     def close(self) -> None:

@@ -126,6 +126,26 @@ def test_fetch_writes_warc_and_schema_valid_json(site, tmp_path, home):
     assert "metadata" in types  # the article JSON, linked to its response
 
 
+def test_an_update_that_moves_the_date_leaves_one_copy(site, tmp_path, home):
+    """Re-fetched with a corrected publication date, the article moves to the new date
+    folder and the old JSON is removed: one id, one object, and `verify` agrees."""
+    archive = tmp_path / "archive"
+    path = "/world/2026-11/20/content_1234567.htm"
+    first = json.loads(newsarchive("fetch", site.url(path), "--archive", str(archive), "--outlet", "demo").stdout)
+    original = site.pages[path]
+    site.pages[path] = Page(original.body.replace(b'content="2026-11-20"', b'content="2026-11-19"')
+                            .replace(b"2026-11-20 14:05", b"2026-11-19 14:05"))
+    try:
+        second = json.loads(newsarchive("fetch", site.url(path), "--archive", str(archive), "--outlet", "demo").stdout)
+    finally:
+        site.pages[path] = original
+    assert second["id"] == first["id"] and second["published"].startswith("2026-11-19")
+    stored = sorted(p.relative_to(archive).as_posix() for p in archive.glob("articles/**/*.json"))
+    assert stored == [f"articles/demo/2026/11/19/{first['id']}.json"]
+    verify = newsarchive("verify", "--archive", str(archive), check=False)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
 def test_fetch_to_s3_uses_the_same_layout(site, tmp_path, home, s3):
     url = site.url("/world/2026-11/20/content_1234567.htm")
     proc = newsarchive("fetch", url, "--archive", "s3://news/crawl", "--outlet", "demo", check=True)

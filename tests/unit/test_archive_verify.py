@@ -75,5 +75,19 @@ def test_manifest_lines_must_name_objects_that_exist(archive):
     entry = {"kind": "article", "run_id": "run-1", "key": "articles/x/2026/01/01/0000000000000000.json", "id": "0000000000000000"}
     store.put_bytes(summary["manifest"], (text + json.dumps(entry) + "\nnot json\n").encode())
     found = problems(store)
-    assert any("which is not in the archive" in p for p in found), found
+    assert any(p.startswith("articles/x/2026/01/01/0000000000000000.json: listed by") and "not in the archive" in p
+               for p in found), found
     assert any("line 7 is not a manifest entry" in p for p in found), found
+
+
+def test_a_listed_key_that_a_later_line_replaced_may_be_gone(archive):
+    store, summary, _ = archive
+    with store.open(summary["manifest"]) as stream:
+        text = stream.read().decode()
+    gone = "articles/x/2026/01/01/0000000000000000.json"
+    listed = {"kind": "article", "run_id": "run-1", "key": gone, "id": "0000000000000000"}
+    store.put_bytes(summary["manifest"], (text + json.dumps(listed) + "\n").encode())
+    assert any(gone in p for p in problems(store))
+    moved = {**listed, "key": summary["manifest"], "replaces": gone}  # any existing key will do
+    store.put_bytes(summary["manifest"], (text + json.dumps(listed) + "\n" + json.dumps(moved) + "\n").encode())
+    assert not any(gone in p for p in problems(store))

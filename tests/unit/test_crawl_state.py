@@ -1,0 +1,43 @@
+"""The SQLite crawl state: what a re-crawl needs to know about each URL."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+
+from crawler.state import Capture, SQLiteCrawlState
+from extract.article import WarcRef
+
+REF = WarcRef(file="warc/a.warc.gz", record_id="<urn:uuid:1>", offset=0, length=10, payload_digest="sha1:AAAA")
+
+
+def test_a_new_capture_keeps_what_is_known_about_the_article(tmp_path):
+    state = SQLiteCrawlState(tmp_path / "state.sqlite")
+    state.record_capture(Capture(url="http://127.0.0.1/a", warc=REF, fetched_at="2026-11-30T10:00:00+00:00", etag='"1"'))
+    state.record_article("http://127.0.0.1/a", "abc", "digest-1", "articles/x/2026/11/30/abc.json")
+    moved = dataclasses.replace(REF, offset=99)
+    state.record_capture(Capture(url="http://127.0.0.1/a", warc=moved, fetched_at="2026-11-30T11:00:00+00:00"))
+    last = state.last_capture("http://127.0.0.1/a")
+    assert last is not None and last.warc.offset == 99 and last.etag is None
+    assert (last.article_id, last.article_digest, last.article_key) == ("abc", "digest-1", "articles/x/2026/11/30/abc.json")
+    assert state.last_capture("http://127.0.0.1/b") is None
+    state.close()
+
+
+def test_state_written_before_article_keys_were_kept_still_opens(tmp_path):
+    path = tmp_path / "state.sqlite"
+    db = sqlite3.connect(path)
+    db.execute(
+        'CREATE TABLE captures (url TEXT PRIMARY KEY, warc_file TEXT NOT NULL, record_id TEXT NOT NULL,'
+        ' "offset" INTEGER NOT NULL, length INTEGER NOT NULL, payload_digest TEXT NOT NULL,'
+        " fetched_at TEXT NOT NULL, etag TEXT, last_modified TEXT, article_id TEXT, article_digest TEXT)"
+    )
+    db.execute("INSERT INTO captures VALUES ('http://127.0.0.1/a', 'w', 'r', 0, 1, 'sha1:A', 't', NULL, NULL, 'abc', 'd')")
+    db.commit()
+    db.close()
+    state = SQLiteCrawlState(path)
+    last = state.last_capture("http://127.0.0.1/a")
+    assert last is not None and last.article_id == "abc" and last.article_key is None
+    state.record_article("http://127.0.0.1/a", "abc", "d2", "articles/x/2026/11/30/abc.json")
+    assert state.last_capture("http://127.0.0.1/a").article_key == "articles/x/2026/11/30/abc.json"
+    state.close()
