@@ -8,13 +8,15 @@ after the engine has stopped feeding it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import platform
 import socket
 import uuid
 import weakref
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,8 @@ from extract.language import detect_language
 
 __all__ = ["Hub", "home_dir", "new_run_id"]
 
+logger = logging.getLogger(__name__)
+
 _HUBS: "weakref.WeakKeyDictionary[Crawler, Hub]" = weakref.WeakKeyDictionary()
 
 
@@ -44,17 +48,11 @@ def new_run_id() -> str:
 
 
 class Hub:
-    def __init__(
-        self,
-        session: ArchiveSession,
-        state: CrawlState,
-        executor: Executor | None,
-        run_id: str,
-    ) -> None:
+    def __init__(self, session: ArchiveSession, state: CrawlState, workers: int) -> None:
         self.session = session
         self.state = state
-        self.run_id = run_id
-        self._executor = executor
+        self._workers = workers
+        self._executor = _start_pool(workers) if workers > 0 else None
         self._closed = False
 
     @classmethod
@@ -78,36 +76,45 @@ class Hub:
             max_warc_bytes=settings.getint("NEWSARCHIVE_MAX_WARC_BYTES"),
             max_warc_age_s=settings.getfloat("NEWSARCHIVE_MAX_WARC_AGE"),
         )
-        workers = settings.getint("NEWSARCHIVE_EXTRACT_WORKERS")
-        executor = None
-        if workers > 0:
-            # forkserver: never fork a process that runs the reactor and its threads.
-            # The server imports the extractor once; each worker then loads its language
-            # model while the spider is still reading feeds and sitemaps.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["extract.pipeline"])
-            executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up)
-            for _ in range(workers):  # start the workers now, not at the first article
-                executor.submit(_warm_up)
-        hub = cls(session, SQLiteCrawlState(home / "state.sqlite"), executor, run_id)
+        hub = cls(session, SQLiteCrawlState(home / "state.sqlite"), settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
         crawler.signals.connect(hub.close, signal=signals.spider_closed)
         return hub
 
     async def extract(self, body: bytes, url: str, **kwargs: Any) -> ExtractionResult:
         if self._executor is None:
             return extract_page(body, url, **kwargs)
-        future = self._executor.submit(_extract, body, url, kwargs)
-        return await asyncio.wrap_future(future)
+        try:
+            return await asyncio.wrap_future(self._executor.submit(_extract, body, url, kwargs))
+        except BrokenProcessPool:
+            # A worker died (OOM killer, a crash in a C extension): a broken pool fails
+            # every later call, so start a new one and give this page one more try.
+            logger.warning("an extraction worker died; starting new workers")
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = _start_pool(self._workers)
+            return await asyncio.wrap_future(self._executor.submit(_extract, body, url, kwargs))
 
     def close(self) -> dict[str, Any]:
         if self._closed:
             return {}
         self._closed = True
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-        summary = self.session.close()
-        self.state.close()
-        return summary
+        try:
+            if self._executor is not None:
+                self._executor.shutdown(wait=True, cancel_futures=True)
+            return self.session.close()
+        finally:
+            self.state.close()
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    # forkserver: never fork a process that runs the reactor and its threads. The server
+    # imports the extractor once; each worker then loads its language model while the
+    # spider is still reading feeds and sitemaps.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["extract.pipeline"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up)
+    for _ in range(workers):  # a submit starts a worker: start them now, not at the first article
+        pool.submit(int)
+    return pool
 
 
 def _warm_up() -> None:

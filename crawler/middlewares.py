@@ -23,11 +23,13 @@ from crawler.hub import Hub
 from crawler.state import Capture
 from crawler.stats import OutletStats
 
-__all__ = ["WarcCaptureMiddleware", "BackoffRetryMiddleware", "payload_digest"]
+__all__ = ["WarcCaptureMiddleware", "BackoffRetryMiddleware", "payload_digest", "INCREMENTAL"]
 
 logger = logging.getLogger(__name__)
 
-# request.meta keys that later components read
+# request.meta keys: set by spiders
+INCREMENTAL = "incremental"  # fetch conditionally; skip a payload already processed
+# ... and set here, for later components
 WARC_REF = "warc_ref"
 FETCHED_AT = "fetched_at"
 UNCHANGED = "unchanged"
@@ -41,9 +43,12 @@ def payload_digest(body: bytes) -> str:
 class WarcCaptureMiddleware:
     """Writes every exchange to the WARC; unchanged payloads become ``revisit`` records.
 
-    Known URLs are fetched conditionally (If-None-Match / If-Modified-Since). A 304, or a
-    200 whose payload digest equals the last capture's, is archived as a revisit pointing
-    at that capture and flagged ``meta["unchanged"]`` so nothing is re-extracted.
+    Requests flagged ``meta["incremental"]`` (article pages in a crawl) are sent
+    conditionally (If-None-Match / If-Modified-Since) when the last capture of the URL
+    was fully processed; a 304, or a 200 whose payload equals that capture's, is then
+    flagged ``meta["unchanged"]`` so nothing is re-extracted. Other requests (robots.txt,
+    feeds, sitemaps, one-off fetches) always get a full response to read, though an
+    identical payload is still archived as a revisit.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -58,11 +63,11 @@ class WarcCaptureMiddleware:
         return Hub.of(self._crawler)
 
     def process_request(self, request: Request) -> None:
-        if request.method != "GET" or request.meta.get("dont_revisit"):
+        if request.method != "GET" or not request.meta.get(INCREMENTAL):
             return None
         previous = self._hub.state.last_capture(request.url)
-        if previous is None:
-            return None
+        if previous is None or not previous.processed:
+            return None  # no validators to send, or the last capture still needs its body
         if previous.etag:
             request.headers.setdefault(b"If-None-Match", previous.etag.encode("latin-1"))
         if previous.last_modified:
@@ -78,16 +83,15 @@ class WarcCaptureMiddleware:
             return response  # not from the network (e.g. a cache): nothing to archive
         fetched_at = datetime.now(timezone.utc)
         head, body = split_http(bytes(exchange.response))
-        session = self._hub.session
         state = self._hub.state
         previous = state.last_capture(request.url)
-        unchanged = previous is not None and (
+        same_payload = previous is not None and (
             response.status == 304
             or (response.status == 200 and payload_digest(body) == previous.warc.payload_digest)
         )
-        if unchanged:
+        if same_payload:
             assert previous is not None
-            ref = session.write_revisit(
+            self._hub.session.write_revisit(
                 url=request.url,
                 request=bytes(exchange.request),
                 response_head=head,
@@ -97,6 +101,7 @@ class WarcCaptureMiddleware:
                 refers_to_date=previous.fetched_at,
                 profile="server-not-modified" if response.status == 304 else "identical-payload-digest",
             )
+            ref = previous.warc  # the response record that holds this payload
         else:
             ref = self._write_exchange(
                 request, exchange, fetched_at, truncated="disconnect" if "dataloss" in response.flags else None
@@ -113,7 +118,9 @@ class WarcCaptureMiddleware:
                 )
         request.meta[WARC_REF] = ref
         request.meta[FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
-        request.meta[UNCHANGED] = unchanged
+        request.meta[UNCHANGED] = bool(
+            same_payload and request.meta.get(INCREMENTAL) and previous is not None and previous.processed
+        )
         if "outlet" in request.meta:  # robots.txt requests belong to no outlet's tally
             OutletStats(self._crawler.stats).inc(request.meta["outlet"], "pages_fetched")
         return response

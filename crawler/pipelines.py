@@ -48,6 +48,20 @@ class ArticlePipeline:
         if not isinstance(item, PageItem):
             return item
         hub = Hub.of(self._crawler)
+        try:
+            await self._process(hub, item)
+        except Exception as exc:  # one bad page must not end the crawl or vanish
+            logger.error("%s: could not be processed: %r", item.url, exc, exc_info=exc)
+            self._stats.inc(item.outlet, "errors", "processing")
+            hub.session.record_page(url=item.url, page_type="error", reasons=(f"processing failed: {exc!r}",),
+                                    warc=item.warc)
+            return item
+        # Only now is the capture done with: a crawl killed before this point, or a
+        # failure above, leaves the page to be read again next time.
+        hub.state.mark_processed(item.url, item.warc.payload_digest)
+        return item
+
+    async def _process(self, hub: Hub, item: PageItem) -> None:
         topics, require_topic = self._topics(item.outlet)
         result = await hub.extract(
             item.body,
@@ -59,12 +73,12 @@ class ArticlePipeline:
         )
         if result.article is None:
             self._rejected(hub, item, result.page_type.value, result.reasons)
-            return item
+            return
         article = result.article.with_provenance(warc=item.warc, fetched_at=item.fetched_at, outlet=item.outlet)
         if require_topic and topics and not article.topics:
             self._stats.inc(item.outlet, "skipped_topic")
             hub.session.record_page(url=item.url, page_type="off_topic", reasons=("no topic matched",), warc=item.warc)
-            return item
+            return
         digest = article_digest(article)
         previous = hub.state.last_capture(item.url)
         if previous is not None and previous.article_digest == digest:
@@ -72,7 +86,7 @@ class ArticlePipeline:
             self._crawler.signals.send_catch_log(
                 na_signals.article_archived, article=article, key=None, change="unchanged"
             )
-            return item
+            return
         change = "updated" if previous is not None and previous.article_id else "added"
         # A new publication date moves the JSON to another date folder; the old copy goes.
         key = hub.session.write_article(article, change=change, replaces=previous.article_key if previous else None)
@@ -81,7 +95,6 @@ class ArticlePipeline:
         self._crawler.signals.send_catch_log(
             na_signals.article_archived, article=article, key=key, change=change
         )
-        return item
 
     def _topics(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
         spider = self._crawler.spider

@@ -2,8 +2,10 @@
 
 State sits behind the small ``CrawlState`` protocol so that several workers can share
 one store later (a Redis implementation keyed the same way); the default is a SQLite
-file in ``NEWSARCHIVE_HOME``. Writes are per URL and idempotent, so a killed crawl
-leaves a consistent store: at worst a page is fetched again and recorded as a revisit.
+file in ``NEWSARCHIVE_HOME``. Writes are per URL and idempotent. A capture counts as
+done only once the pipeline has finished with it (``mark_processed``), so a crawl
+killed between download and extraction, or an extraction that failed, leaves the page
+to be read again by the next crawl rather than skipped as unchanged.
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ class Capture:
     article_id: str | None = None
     article_digest: str | None = None
     article_key: str | None = None  # where its JSON is stored
+    processed_digest: str | None = None  # payload digest of the last capture the pipeline finished
+
+    @property
+    def processed(self) -> bool:
+        """Whether the pipeline finished with this capture's payload."""
+        return self.processed_digest is not None and self.processed_digest == self.warc.payload_digest
 
 
 class CrawlState(Protocol):
@@ -39,6 +47,8 @@ class CrawlState(Protocol):
     def record_capture(self, capture: Capture) -> None: ...
 
     def record_article(self, url: str, article_id: str, article_digest: str, article_key: str) -> None: ...
+
+    def mark_processed(self, url: str, payload_digest: str) -> None: ...
 
     def close(self) -> None: ...
 
@@ -56,7 +66,8 @@ CREATE TABLE IF NOT EXISTS captures (
     last_modified TEXT,
     article_id TEXT,
     article_digest TEXT,
-    article_key TEXT
+    article_key TEXT,
+    processed_digest TEXT
 )
 """
 
@@ -72,16 +83,28 @@ class SQLiteCrawlState:
         # fsync per page; a power cut may lose the last captures, which are refetched.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(captures)")}
-        if "article_key" not in columns:  # state written by 0.1 before keys were kept
-            self._db.execute("ALTER TABLE captures ADD COLUMN article_key TEXT")
+        self._add_columns("article_key", "processed_digest")
         self._lock = threading.Lock()
+
+    def _add_columns(self, *names: str) -> None:
+        """Upgrade a state file written before these columns existed."""
+        for name in names:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(captures)")}
+            if name in columns:
+                continue
+            try:
+                self._db.execute(f"ALTER TABLE captures ADD COLUMN {name} TEXT")
+            except sqlite3.OperationalError:
+                # Another crawl starting at the same moment added it first.
+                if name not in {row[1] for row in self._db.execute("PRAGMA table_info(captures)")}:
+                    raise
 
     def last_capture(self, url: str) -> Capture | None:
         with self._lock:
             row = self._db.execute(
                 'SELECT url, warc_file, record_id, "offset", length, payload_digest, fetched_at,'
-                " etag, last_modified, article_id, article_digest, article_key FROM captures WHERE url = ?",
+                " etag, last_modified, article_id, article_digest, article_key, processed_digest"
+                " FROM captures WHERE url = ?",
                 (url,),
             ).fetchone()
         if row is None:
@@ -95,19 +118,22 @@ class SQLiteCrawlState:
             article_id=row[9],
             article_digest=row[10],
             article_key=row[11],
+            processed_digest=row[12],
         )
 
     def record_capture(self, capture: Capture) -> None:
         ref = capture.warc
         with self._lock:
-            # A new payload invalidates what we knew about the article extracted from it.
+            # The article fields are kept: the pipeline compares the next extraction with
+            # them. processed_digest is kept too; it no longer matches the new payload.
             self._db.execute(
                 'INSERT INTO captures (url, warc_file, record_id, "offset", length, payload_digest,'
-                " fetched_at, etag, last_modified, article_id, article_digest, article_key)"
+                " fetched_at, etag, last_modified, article_id, article_digest, article_key, processed_digest)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
                 " (SELECT article_id FROM captures WHERE url = ?),"
                 " (SELECT article_digest FROM captures WHERE url = ?),"
-                " (SELECT article_key FROM captures WHERE url = ?))"
+                " (SELECT article_key FROM captures WHERE url = ?),"
+                " (SELECT processed_digest FROM captures WHERE url = ?))"
                 " ON CONFLICT(url) DO UPDATE SET warc_file=excluded.warc_file,"
                 ' record_id=excluded.record_id, "offset"=excluded."offset", length=excluded.length,'
                 " payload_digest=excluded.payload_digest, fetched_at=excluded.fetched_at,"
@@ -115,7 +141,7 @@ class SQLiteCrawlState:
                 (
                     capture.url, ref.file, ref.record_id, ref.offset, ref.length,
                     ref.payload_digest, capture.fetched_at, capture.etag, capture.last_modified,
-                    capture.url, capture.url, capture.url,
+                    capture.url, capture.url, capture.url, capture.url,
                 ),
             )
 
@@ -125,6 +151,10 @@ class SQLiteCrawlState:
                 "UPDATE captures SET article_id = ?, article_digest = ?, article_key = ? WHERE url = ?",
                 (article_id, article_digest, article_key, url),
             )
+
+    def mark_processed(self, url: str, payload_digest: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE captures SET processed_digest = ? WHERE url = ?", (payload_digest, url))
 
     def close(self) -> None:
         with self._lock:

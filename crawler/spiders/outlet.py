@@ -26,7 +26,7 @@ from scrapy.http import Response
 
 from crawler.discovery import DiscoveryError, Entry, extract_links, parse_feed, parse_sitemap
 from crawler.items import PageItem
-from crawler.middlewares import UNCHANGED
+from crawler.middlewares import INCREMENTAL
 from crawler.outlets import OutletSpec, load_outlets
 from crawler.spiders.base import ArchivingSpider
 from crawler.urls import canonicalize_url
@@ -106,8 +106,6 @@ class OutletSpider(ArchivingSpider):
     # discovery
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        if response.meta.get(UNCHANGED):
-            return  # nothing announced since the last crawl
         spec = self.specs[response.meta["outlet"]]
         try:
             entries = parse_feed(response.body, response.url)
@@ -118,8 +116,6 @@ class OutletSpider(ArchivingSpider):
             self._consider(spec, entry.url, entry)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        if response.meta.get(UNCHANGED):
-            return
         spec = self.specs[response.meta["outlet"]]
         try:
             doc = parse_sitemap(response.body, response.url)
@@ -136,8 +132,6 @@ class OutletSpider(ArchivingSpider):
             self._consider(spec, entry.url, entry)
 
     def parse_section(self, response: Response) -> Iterator[scrapy.Request]:
-        if response.meta.get(UNCHANGED):
-            return
         spec = self.specs[response.meta["outlet"]]
         depth, root = response.meta["depth"], response.meta["root"]
         # section_depth 1: the section page's own links; each step more follows listing
@@ -182,7 +176,7 @@ class OutletSpider(ArchivingSpider):
             for url, entries in ordered:
                 request = scrapy.Request(
                     url, callback=self.parse_article, errback=self.on_error,
-                    meta=self.meta(spec.name, hints=merge_hints(entries)),
+                    meta=self.meta(spec.name, hints=merge_hints(entries), **{INCREMENTAL: True}),
                 )
                 self.crawler.engine.crawl(request)
         if any(self._candidates.values()):

@@ -25,13 +25,13 @@ class PageSpider(ArchivingSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
-            # A one-off fetch always takes a full capture: the user asked for this page.
+            # Not incremental: a one-off fetch always reads the page, the user asked for it.
             yield scrapy.Request(
                 url,
                 callback=self.parse,
                 errback=self.on_error,
                 dont_filter=True,
-                meta=self.meta(self.outlet, dont_revisit=True),
+                meta=self.meta(self.outlet),
             )
 
     def parse(self, response: Response) -> PageItem | None:

@@ -151,6 +151,43 @@ def test_second_crawl_archives_nothing_new_and_records_revisits(first_crawl, sim
     assert conditional, "a re-crawl must send conditional requests for what it has"
 
 
+def test_robots_txt_is_never_fetched_conditionally(first_crawl, sim):
+    """A 304 for robots.txt would leave Scrapy an empty, allow-all robots.txt."""
+    robots = [r for name in sim.names for r in sim.requests(name) if r.path == "/robots.txt"]
+    assert len(robots) >= 2 * len(sim.names)  # both crawls read it
+    assert not [r for r in robots if "If-None-Match" in r.headers or "If-Modified-Since" in r.headers]
+
+
+def crawl(sim, root: Path, name: str, *extra: str) -> dict:
+    config = sim.write_config(root / "sim.yaml", names=[name])
+    newsarchive("crawl", name, "--config", str(config), "--archive", str(root / "archive"),
+                "--stats-json", str(root / "run.json"), *FAST, *extra,
+                env={"NEWSARCHIVE_HOME": str(root / "home")}, timeout=120, check=False)
+    return run_record(root / "run.json")["outlets"][name]
+
+
+def test_what_a_limited_crawl_left_out_is_fetched_next_time(sim, tmp_path):
+    """The feed and sitemaps are unchanged between the two crawls; the second must still
+    read them and fetch the articles the first one's --limit left out."""
+    name = "xinhua-en"
+    first = crawl(sim, tmp_path, name, "--limit", "2")
+    assert first["articles_added"] == 2
+    second = crawl(sim, tmp_path, name)
+    assert second["articles_added"] == len(sim.expected_articles(name)) - 2
+    assert set(archived(tmp_path / "archive", name)) == sim.expected_articles(name)
+
+
+def test_pages_downloaded_but_never_processed_are_read_again(sim, tmp_path):
+    """As after a crawl killed between download and extraction: captures are recorded,
+    no article is. The next crawl must not take them for unchanged."""
+    name = "china-org"
+    crawl(sim, tmp_path, name, "-s", "ITEM_PIPELINES={}")
+    assert not archived(tmp_path / "archive", name)
+    second = crawl(sim, tmp_path, name)
+    assert second["articles_added"] == len(sim.expected_articles(name))
+    assert set(archived(tmp_path / "archive", name)) == sim.expected_articles(name)
+
+
 def test_new_and_changed_articles_are_picked_up(first_crawl, sim):
     root, archive = first_crawl["root"], first_crawl["archive"]
     name = "tass-en"
