@@ -17,6 +17,7 @@ from typing import Iterator
 
 import jsonschema
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 import extract.article
 from archive.errors import ArchiveError, StorageError
@@ -110,6 +111,16 @@ def _check_warc(store: ObjectStore, key: str, report: VerifyReport) -> Iterator[
 
 
 def _record_problems(member: bytes, *, first: bool) -> Iterator[str]:
+    # Checked before warcio sees it: warcio reads other text as ARC records and passes
+    # it, and fails with odd errors on a WARC head it cannot use.
+    if not member.startswith(b"WARC/"):
+        yield f"not a WARC record: it begins {member[:24]!r}"
+        return
+    try:
+        parse_member(member)
+    except (ArchiveError, ValueError) as exc:
+        yield f"unreadable WARC head: {exc}"
+        return
     records = ArchiveIterator(io.BytesIO(member), check_digests=True)
     try:
         record = next(records)
@@ -122,8 +133,8 @@ def _record_problems(member: bytes, *, first: bool) -> Iterator[str]:
             yield f"the first record is a {rec_type}, not warcinfo"
         if next(records, None) is not None:
             yield "a gzip member holds more than one record: offsets in indexes would be wrong"
-    except (StopIteration, ValueError, EOFError) as exc:
-        yield f"not a WARC record: {exc or 'empty'}"
+    except (StopIteration, ValueError, EOFError, ArchiveLoadFailed) as exc:
+        yield f"not a WARC record: {exc}"
 
 
 def _check_index(store: ObjectStore, key: str, boundaries: set[tuple[int, int]]) -> Iterator[Problem]:

@@ -91,3 +91,17 @@ def test_a_listed_key_that_a_later_line_replaced_may_be_gone(archive):
     moved = {**listed, "key": summary["manifest"], "replaces": gone}  # any existing key will do
     store.put_bytes(summary["manifest"], (text + json.dumps(listed) + "\n" + json.dumps(moved) + "\n").encode())
     assert not any(gone in p for p in problems(store))
+
+
+@pytest.mark.parametrize("text, problem", [
+    (b"hello world\n", "not a WARC record"),  # warcio raised ArchiveLoadFailed: verify crashed
+    (b"http://example.org/ 127.0.0.1 20261122074005 text/html 5\nhello", "not a WARC record"),  # read as ARC
+    (b"WARC/1.1\r\nWARC-Type: response\r\n\r\n", "unreadable WARC head"),  # no Content-Length
+])
+def test_a_gzip_member_that_is_not_a_warc_record_is_a_problem(archive, text, problem):
+    store, summary, _ = archive
+    path = store.root / summary["warcs"][0]
+    squeezer = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    offset = path.stat().st_size
+    path.write_bytes(path.read_bytes() + squeezer.compress(text) + squeezer.flush())
+    assert any(p.startswith(f"{summary['warcs'][0]}: record at offset {offset}: {problem}") for p in problems(store))
