@@ -71,7 +71,7 @@ class LocalStore:
     def _write_atomically(self, key: str, write: Callable[[IO[bytes]], None]) -> Path:
         target = self._path(key)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_folders(target.parent)
             fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent)
             try:
                 with os.fdopen(fd, "wb") as out:
@@ -82,6 +82,9 @@ class LocalStore:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+            # The spool deletes its copy as soon as this returns: the new name, not only
+            # the bytes, must survive a power cut.
+            _fsync_folder(target.parent)
         except OSError as exc:
             raise StorageError(f"could not write {target}: {exc}; check the folder's permissions and free space") from exc
         return target
@@ -145,6 +148,25 @@ class LocalStore:
 
     def __repr__(self) -> str:
         return f"LocalStore({self.uri!r})"
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_folders(folder: Path) -> None:
+    """``mkdir -p``, each new folder's entry synced in its parent like a file's."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        new.mkdir(exist_ok=True)
+        _fsync_folder(new.parent)
 
 
 class S3Store:
