@@ -9,6 +9,7 @@ verified the upload, so a store that is down costs nothing but a later ``flush``
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import itertools
 import json
@@ -125,9 +126,15 @@ class Spool:
         raise ArchiveError(f"{path} is being written by another live process; use a distinct run id")
 
     def upload(self, store: ObjectStore, key: str) -> bool:
-        """Upload one spool file and delete it; False if another flush got there first."""
+        """Upload one spool file and delete it; False if another flush got there first.
+
+        A newer version written meanwhile (``write_bytes`` replaces the file) is kept,
+        for the next upload.
+        """
         path = self.path(key)
-        if not path.exists():
+        try:
+            uploaded = os.stat(path)
+        except FileNotFoundError:
             return False
         try:
             store.put_file(key, path)
@@ -135,8 +142,20 @@ class Spool:
             if not path.exists():  # a concurrent flush uploaded and removed it
                 return False
             raise
-        # Emptied folders stay: pruning them would race writers creating files in them.
-        path.unlink(missing_ok=True)
+        # Claimed by a rename before it is compared: a writer's replace between a check
+        # and an unlink would have its newer file deleted. Emptied folders stay: pruning
+        # them would race writers creating files in them.
+        claim = path.with_name(f"{_TMP_PREFIX}claim-{os.getpid()}-{threading.get_ident()}")
+        try:
+            os.rename(path, claim)
+        except FileNotFoundError:
+            return True  # a concurrent flush uploaded and removed it too
+        try:
+            if not _same_version(os.stat(claim), uploaded):
+                with contextlib.suppress(FileExistsError):  # an even newer one is there: this one is stale
+                    os.link(claim, path)
+        finally:
+            claim.unlink()
         return True
 
     def upload_many(self, store: ObjectStore, keys: Sequence[str], *, workers: int = UPLOAD_WORKERS) -> UploadResult:
@@ -240,6 +259,10 @@ def recover(spool: Spool, path: Path) -> str | None:
         os.replace(path, final)
     log.warning("recovered %s from a writer that did not close it (kept %d bytes)", final, end)
     return spool.key(final)
+
+
+def _same_version(now: os.stat_result, then: os.stat_result) -> bool:
+    return (now.st_dev, now.st_ino, now.st_mtime_ns, now.st_size) == (then.st_dev, then.st_ino, then.st_mtime_ns, then.st_size)
 
 
 def _still_named(path: Path, stream: BinaryIO) -> bool:

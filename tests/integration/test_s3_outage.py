@@ -19,11 +19,15 @@ class Switch:
     """A TCP relay on 127.0.0.1 in front of the S3 server that the test can cut and restore.
 
     Cut, it drops every open connection and hangs up on new ones, as a dead endpoint does.
+    Held, it stops passing bytes on (``held`` is set once some wait) until released.
     """
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
         self.up = True
+        self.held = threading.Event()
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
@@ -48,10 +52,12 @@ class Switch:
             for src, dst in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
 
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
+                if not self._flowing.is_set():
+                    self.held.set()
+                    self._flowing.wait()
                 dst.sendall(data)
         except OSError:
             pass
@@ -75,6 +81,12 @@ class Switch:
 
     def restore(self) -> None:
         self.up = True
+
+    def hold(self) -> None:
+        self._flowing.clear()
+
+    def release(self) -> None:
+        self._flowing.set()
 
     def close(self) -> None:
         self.cut()
