@@ -82,6 +82,7 @@ class ArchiveSession:
         self._lock = threading.RLock()
         self._warc: _OpenWarc | None = None
         self._waiting: list[str] = []  # article JSON keys to upload after the current WARC
+        self._unsent: list[str] = []  # keys of earlier passes still spooled, in upload order
         self._replaced: list[tuple[str, str]] = []  # (old, new) article keys; old deleted at close
         self._warcs: list[str] = []
         self._counts: Counter[str] = Counter()
@@ -301,10 +302,16 @@ class ArchiveSession:
         self._uploader.submit(self._upload, keys + waiting)
 
     def _upload(self, keys: list[str]) -> None:
-        """Upload now unless the store failed recently; what is not uploaded stays spooled."""
+        """Upload ``keys`` after what earlier passes left, unless the store failed recently.
+
+        Earlier keys first: after an outage an article written since may point into a
+        WARC that is still spooled.
+        """
+        self._unsent += keys
         if time.monotonic() < self._store_retry_at:
             return
-        result = self._spool.upload_many(self._store, keys)
+        result = self._spool.upload_many(self._store, self._unsent)
+        self._unsent = result.pending
         self._uploaded += len(result.uploaded)
         if result.error:
             log.warning("%s", result.error)

@@ -159,16 +159,17 @@ class Spool:
         return True
 
     def upload_many(self, store: ObjectStore, keys: Sequence[str], *, workers: int = UPLOAD_WORKERS) -> UploadResult:
-        """Upload ``keys`` kind by kind in upload order (many small objects in parallel).
+        """Upload ``keys`` kind by kind in the order given (many small objects in parallel).
 
         At the first failure the store is taken to be down: nothing further is tried,
-        and the failed and untried keys are returned as pending.
+        and the failed and untried keys are returned as pending. So is an article whose
+        WARC is still spooled (open, or not uploaded): it never reaches the store first.
         """
         result = UploadResult()
         down = threading.Event()
 
         def attempt(key: str) -> tuple[str, bool, str | None]:
-            if down.is_set():
+            if down.is_set() or self._capture_spooled(key):
                 return key, False, None
             try:
                 return key, self.upload(store, key), None
@@ -181,32 +182,30 @@ class Spool:
                 for key, done, error in pool.map(attempt, list(group)):
                     if done:
                         result.uploaded.append(key)
-                    elif down.is_set() and self.path(key).exists():
+                    elif self.path(key).exists():  # else a concurrent flush uploaded it
                         result.pending.append(key)
                     result.error = result.error or error
         return result
 
     def pending(self) -> list[str]:
-        """Keys of complete spool files that may go up now, in upload order.
-
-        An article whose WARC is still being written (by a live session sharing this
-        spool) waits for it: an article never reaches the store before its capture.
-        """
-        keys = []
-        for dirpath, _, filenames in os.walk(self.root):
-            for name in filenames:
-                if not name.startswith(_TMP_PREFIX) and not name.endswith(OPEN_SUFFIX):
-                    key = self.key(Path(dirpath) / name)
-                    if not (key.startswith("articles/") and self._capture_still_open(key)):
-                        keys.append(key)
+        """Keys of complete spool files, in upload order."""
+        keys = [
+            self.key(Path(dirpath) / name)
+            for dirpath, _, filenames in os.walk(self.root)
+            for name in filenames
+            if not name.startswith(_TMP_PREFIX) and not name.endswith(OPEN_SUFFIX)
+        ]
         return sorted(keys, key=lambda key: (_rank(key), key))
 
-    def _capture_still_open(self, key: str) -> bool:
+    def _capture_spooled(self, key: str) -> bool:
+        if not key.startswith("articles/"):
+            return False
         try:
             warc = json.loads(self.path(key).read_bytes()).get("warc") or {}
         except (OSError, ValueError):
             return False  # unreadable here means unreadable anywhere: let the upload report it
-        return bool(warc.get("file")) and self.path(warc["file"] + OPEN_SUFFIX).exists()
+        file = warc.get("file")
+        return bool(file) and (self.path(file).exists() or self.path(file + OPEN_SUFFIX).exists())
 
     def open_files(self) -> list[Path]:
         # os.walk, unlike rglob, shrugs off folders that a concurrent flush prunes.

@@ -68,6 +68,28 @@ def test_a_store_that_fails_mid_run_loses_and_duplicates_nothing(tmp_path):
     assert sorted(line["id"] for line in manifest if line["kind"] == "article") == sorted(ids)
 
 
+def test_after_an_outage_earlier_warcs_go_up_first_and_no_article_before_its_warc(tmp_path, monkeypatch):
+    monkeypatch.setattr("archive.session._STORE_RETRY_S", 0.0)  # no back-off: retry at the next pass
+    root, spool = tmp_path / "archive", tmp_path / "spool"
+    store = LocalStore(root)
+    session = ArchiveSession(store, spool_dir=spool, run_id="r", warcinfo=WARCINFO, max_warc_bytes=1)
+    root.write_text("the disk is gone")
+    url = "http://example.org/news/0"
+    ref = session.write_exchange(url=url, request=REQUEST, response=RESPONSE, remote_ip=None, fetched_at=T0)
+    # Its metadata record closes the exchange's WARC (whose upload fails) and opens the
+    # next one: the JSON goes up with that next WARC.
+    session.write_article(make_article(url, warc=ref), "added")
+    session.wait_for_uploads()
+    root.unlink()
+    write_pages(session, 1, 1)
+    session.wait_for_uploads()
+    reader = ArchiveReader(store)
+    assert [a.url for a in reader.articles()] == [url]
+    assert store.exists(ref.file), "the WARC left by the outage is retried before what came after it"
+    session.close()
+    assert all(reader.raw_response(article) == RESPONSE for article in reader.articles())
+
+
 KILLED_WRITER = textwrap.dedent(
     """
     import os, signal, sys
