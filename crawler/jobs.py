@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Sequence
 
 __all__ = [
-    "OUTCOMES",
     "CrawlCommand",
     "CrawlProcess",
     "OutletLock",
@@ -30,8 +29,8 @@ __all__ = [
     "read_stats",
 ]
 
-# What a run's outcome can be: the crawl's own four, plus what only the scheduler sees.
-OUTCOMES = ("ok", "errors", "failed", "interrupted", "timeout", "lost", "skipped")
+# A crawl's own outcomes, least severe first (the scheduler adds timeout, lost, skipped).
+_SEVERITY = ("ok", "errors", "interrupted", "failed")
 _EXIT_OUTCOMES = {0: "ok", 1: "errors", 2: "failed", 130: "interrupted"}
 
 
@@ -173,10 +172,13 @@ def crawl_outcome(
     if timed_out:
         return "timeout"
     reported = (stats or {}).get("outcome")
-    if reported in ("ok", "errors", "failed", "interrupted"):
+    by_exit = _EXIT_OUTCOMES.get(exit_code) if exit_code is not None else None
+    if reported in _SEVERITY and by_exit in _SEVERITY:
+        return max(reported, by_exit, key=_SEVERITY.index)  # e.g. ok, but exit 1: data still spooled
+    if reported in _SEVERITY:
         return reported
-    if exit_code in _EXIT_OUTCOMES:
-        return _EXIT_OUTCOMES[exit_code]
+    if by_exit is not None:
+        return by_exit
     if stopped and exit_code is not None and exit_code < 0:
         return "interrupted"  # killed by our own stop before it could say so
     return "failed"

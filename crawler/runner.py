@@ -109,7 +109,18 @@ def run(
         )
         hub = Hub.of(crawler)
         hub.session.write_run_record(result.record)
-        result.archive = hub.close()
+        try:
+            result.archive = hub.close()
+        except Exception as exc:  # the user must hear of it; the spool keeps what was written
+            logging.getLogger(__name__).error("closing the archive failed: %r", exc, exc_info=exc)
+            result.archive = {"pending": ["(unknown: the archive did not close)"], "storage_errors": [repr(exc)]}
+        # The archived run record could not know how its own upload went; the one the
+        # caller sees (and --stats-json) does.
+        if result.archive.get("pending") and result.record["outcome"] == "ok":
+            result.record["outcome"] = "errors"
+        result.record["archive"] = {
+            key: result.archive.get(key) for key in ("store", "pending", "storage_errors", "uploaded")
+        }
 
     crawler.signals.connect(closed, signal=signals.spider_closed)
     process.crawl(crawler, **spider_kwargs)

@@ -11,6 +11,16 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSARCHIVE_SHARED", REPO.parent / "shared"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # boto3 must see only what a test gives it: never a developer's ~/.aws, never the
+    # instance-metadata endpoint (an address outside 127.0.0.0/8).
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    os.environ["AWS_CONFIG_FILE"] = os.devnull
+    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    for name in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        os.environ.pop(name, None)
+
+
 @pytest.fixture(scope="session")
 def moto_server():
     server = MotoS3().start()

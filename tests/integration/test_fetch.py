@@ -162,6 +162,23 @@ def test_fetch_to_s3_uses_the_same_layout(site, tmp_path, home, s3):
     assert json.loads(shown.stdout) == article
 
 
+def test_s3_settings_can_come_from_a_named_profile(site, tmp_path, home, s3, monkeypatch):
+    """AWS_PROFILE alone: endpoint, region and keys from ~/.aws-style files, as the AWS CLI reads them."""
+    client = s3.client()  # made before the environment below is set
+    config, credentials = tmp_path / "aws-config", tmp_path / "aws-credentials"
+    config.write_text(f"[profile archive]\nregion = us-east-1\nendpoint_url = {s3.endpoint}\n")
+    credentials.write_text("[archive]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_PROFILE", "archive")
+    url = site.url("/world/2026-11/20/content_1234567.htm")
+    article = json.loads(newsarchive("fetch", url, "--archive", "s3://news/p", "--outlet", "demo", check=True).stdout)
+    keys = {obj["Key"] for obj in client.list_objects_v2(Bucket="news")["Contents"]}
+    assert f"p/articles/demo/2026/11/20/{article['id']}.json" in keys
+
+
 def test_store_down_keeps_everything_in_the_spool_until_flush(site, tmp_path, home, s3):
     with socket.socket() as probe:  # a port nothing listens on: the store is down
         probe.bind(("127.0.0.1", 0))

@@ -68,6 +68,9 @@ def test_adapt_interval_stays_within_bounds():
         (-9, None, False, False, "failed"),
         (1, {"outcome": "failed"}, False, False, "failed"),
         (130, {"outcome": "interrupted"}, True, False, "timeout"),
+        (1, {"outcome": "ok"}, False, False, "errors"),  # crawled fine, but data still spooled
+        (0, {"outcome": "errors"}, False, False, "errors"),
+        (-9, {"outcome": "ok"}, False, False, "ok"),  # killed after its record was written
     ],
 )
 def test_crawl_outcome(code, stats, timed_out, stopped, expected):
