@@ -11,6 +11,7 @@ archive close) is reported as start-up and subtracted for the steady-state rate.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -83,7 +84,7 @@ def main() -> None:
     def ours(workers: int) -> Callable[[str], float]:
         def run(size: str) -> float:
             name = f"{workers}-{size}"
-            env = {"NEWSARCHIVE_HOME": str(work / f"home-{name}"), "PATH": ""}
+            env = dict(os.environ, NEWSARCHIVE_HOME=str(work / f"home-{name}"))
             return timed([py, "-m", "crawler.cli", "crawl", "bench", "--config", str(configs[size]),
                           "--archive", str(work / f"archive-{name}"), *fast,
                           "-s", f"NEWSARCHIVE_EXTRACT_WORKERS={workers}"], env=env)

@@ -8,8 +8,9 @@ recorded, and the recording travels with the Scrapy request as
 ``request.meta["raw_exchange"]``.
 
 This leans on private classes of ``scrapy.core.downloader.handlers.http11`` (there is no
-public hook this low); ``tests/integration/test_capture.py`` fails loudly if a Scrapy
-upgrade changes them.
+public hook this low); ``tests/integration/test_fetch.py``
+(``test_warc_holds_the_exchange_byte_for_byte``) fails loudly if a Scrapy upgrade
+changes them.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ __all__ = ["crawl_defaults"]
 
 # Scrapy setting -> path in settings.yaml
 _FIELDS: dict[str, tuple[str, ...]] = {
-    "NEWSARCHIVE_CONTACT": ("contact_url",),
     "USER_AGENT": ("user_agent",),
     "ROBOTSTXT_OBEY": ("politeness", "obey_robots"),
     "DOWNLOAD_DELAY": ("politeness", "download_delay"),
@@ -51,4 +50,6 @@ def crawl_defaults(path: Path = DEFAULT_SETTINGS) -> dict[str, Any]:
                                   field=".".join(keys))
             value = value[key]
         result[name] = value
+    # The User-Agent names the operator's contact page (what outlets look for in logs).
+    result["USER_AGENT"] = str(result["USER_AGENT"]).replace("{contact_url}", str(data.get("contact_url") or ""))
     return result

@@ -27,7 +27,6 @@ import charset_normalizer
 import lxml.html
 from lxml import etree
 
-from crawler.urls import canonicalize_url
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -35,7 +34,6 @@ __all__ = [
     "DiscoveryError",
     "Entry",
     "SitemapDoc",
-    "canonicalize_url",
     "extract_links",
     "parse_feed",
     "parse_sitemap",

@@ -15,7 +15,6 @@ class PageItem:
     url: str
     body: bytes
     headers: dict[str, str]
-    status: int
     warc: WarcRef
     fetched_at: str
     outlet: str | None = None

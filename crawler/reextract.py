@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from archive import ArchiveError, ArchiveReader, ArchiveSession, ObjectStore, StorageError
 from archive.layout import article_key
+from crawler.hub import new_run_id
 from extract import EXTRACTOR, ExtractOptions, Hints, Topic, extract_page
 from extract.article import Article
 
@@ -109,7 +110,7 @@ def reextract(
     reader = ArchiveReader(store)
     session = None
     if not dry_run:
-        run_id = run_id or "reextract-" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        run_id = run_id or "reextract-" + new_run_id()
         session = ArchiveSession(store, spool_dir=spool_dir, run_id=run_id, warcinfo=_warcinfo(run_id))
     try:
         for old, outcome, new in _outcomes(reader, since, until, outlet, topics_for):

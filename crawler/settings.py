@@ -12,7 +12,6 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 # Identity and politeness come from config/settings.yaml, the one place users edit.
 _CRAWL = crawl_defaults()
-NEWSARCHIVE_CONTACT = _CRAWL["NEWSARCHIVE_CONTACT"]
 USER_AGENT = _CRAWL["USER_AGENT"]
 NEWSARCHIVE_OPERATOR = ""
 ROBOTSTXT_OBEY = _CRAWL["ROBOTSTXT_OBEY"]
@@ -61,6 +60,7 @@ EXTENSIONS = {
 NEWSARCHIVE_ARCHIVE = "./archive"
 NEWSARCHIVE_HOME = ""  # empty: $NEWSARCHIVE_HOME, else ./.newsarchive
 NEWSARCHIVE_RUN_ID = ""
+NEWSARCHIVE_PROGRESS = None  # the live progress line; None: when stderr is a terminal
 NEWSARCHIVE_MAX_WARC_BYTES = 1_000_000_000
 NEWSARCHIVE_MAX_WARC_AGE = 3600
 # Extraction runs in worker processes, off the reactor; 0 runs it in the crawl process.

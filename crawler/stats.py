@@ -13,10 +13,11 @@ import sys
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
+from archive.layout import ADHOC_OUTLET
+
 __all__ = ["OutletStats", "run_record", "COUNTERS", "BREAKDOWNS"]
 
 _PREFIX = "newsarchive/outlet/"
-ADHOC = "_adhoc"
 COUNTERS = (
     "pages_fetched",
     "articles_added",
@@ -38,14 +39,14 @@ class OutletStats:
         self._stats = stats
 
     def inc(self, outlet: str | None, counter: str, kind: str | None = None, count: int = 1) -> None:
-        key = f"{_PREFIX}{outlet or ADHOC}/{counter}"
+        key = f"{_PREFIX}{outlet or ADHOC_OUTLET}/{counter}"
         if kind is not None:
             key += f"/{kind}"
         self._stats.inc_value(key, count)
 
     def latest_published(self, outlet: str | None, published: str | None) -> None:
         if published:
-            self._stats.max_value(f"{_PREFIX}{outlet or ADHOC}/latest_published", published)
+            self._stats.max_value(f"{_PREFIX}{outlet or ADHOC_OUTLET}/latest_published", published)
 
 
 def _empty_outlet() -> dict[str, Any]:

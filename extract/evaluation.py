@@ -1,8 +1,8 @@
 """Evaluation harness: run newsarchive and bare trafilatura over a gold corpus and tally.
 
 This is the one module of ``extract`` that reads files (the corpus and the fixture
-pages); ``extract_page`` itself never does. Used by ``newsarchive eval``,
-``bench/eval.py`` and the quality gate, so all three report the same numbers.
+pages); ``extract_page`` itself never does. Used by ``newsarchive eval``
+and the quality gate, so both report the same numbers.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     Prints the article JSON. Exits 1 with a one-line reason when the fetch fails, the
     response is not HTML or no article can be extracted; the WARC capture is kept.
     """
+    from archive.layout import ADHOC_OUTLET
     from crawler.runner import build_settings, run
     from crawler.spiders.page import PageSpider
 
@@ -41,7 +42,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     if ignore_robots:
         overrides["ROBOTSTXT_OBEY"] = "False"
     overrides.update(parse_settings(settings))
-    result = run(PageSpider, build_settings(archive=archive, overrides=overrides), outlets=[outlet or "_adhoc"],
+    result = run(PageSpider, build_settings(archive=archive, overrides=overrides), outlets=[outlet or ADHOC_OUTLET],
                  url=url, outlet=outlet)
     spooled = report_spool(result.archive, "fetch")
     for name, event in result.events:

@@ -80,7 +80,6 @@ class ArchivingSpider(scrapy.Spider):
             url=response.url,
             body=response.body,
             headers=headers,
-            status=response.status,
             warc=response.meta[WARC_REF],
             fetched_at=response.meta[FETCHED_AT],
             outlet=outlet,

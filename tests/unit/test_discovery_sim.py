@@ -13,7 +13,8 @@ import urllib.request
 
 import pytest
 
-from crawler.discovery import canonicalize_url, extract_links, parse_feed, parse_sitemap
+from crawler.discovery import extract_links, parse_feed, parse_sitemap
+from crawler.urls import canonicalize_url
 from crawler.outlets import OutletSpec, load_outlets
 from tests.sim.outlets import SITES
 from tests.sim.simulator import OutletSimulator

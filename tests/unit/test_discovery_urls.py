@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.discovery import canonicalize_url
+from crawler.urls import canonicalize_url
 from crawler.urls import InvalidURL, host_matches
 
 
