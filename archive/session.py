@@ -9,6 +9,7 @@ does not stop the run: the session backs off, keeps writing to the spool, and ``
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -17,14 +18,14 @@ import socket
 import threading
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from archive.errors import ArchiveError, StorageError
-from archive.layout import article_key, manifest_key, run_key, utc, warc_key, warc_name
+from archive.layout import article_key, index_key, manifest_key, run_key, utc, warc_key, warc_name
 from archive.spool import OpenFile, Spool, flush_spool, index_warc
 from archive.storage import ObjectStore
 from archive.warc import HINTS_FIELD, WarcWriter, new_record_id, warc_date
@@ -223,11 +224,10 @@ class ArchiveSession:
         with self._lock:
             if self._summary is not None:
                 return self._summary
-            self._close_warc()
-            self._uploader.shutdown(wait=True)
-            manifest = self._manifest.close()
-            if not self._manifest_lines:
-                manifest.unlink()  # a run that wrote nothing leaves nothing behind
+            with contextlib.ExitStack() as finally_:  # whatever fails, the uploads end and the manifest closes
+                finally_.callback(self._close_manifest)
+                finally_.callback(self._uploader.shutdown, wait=True)
+                self._close_warc()
             report = flush_spool(self._store, self._spool.root)
             if report.error:
                 log.warning("%s", report.error)
@@ -249,6 +249,11 @@ class ArchiveSession:
                 "store": self._store.uri,
             }
             return self._summary
+
+    def _close_manifest(self) -> None:
+        manifest = self._manifest.close()
+        if not self._manifest_lines:
+            manifest.unlink()  # a run that wrote nothing leaves nothing behind
 
     def wait_for_uploads(self) -> None:
         """Block until the files of every WARC closed so far have been uploaded (or left spooled)."""
@@ -272,7 +277,7 @@ class ArchiveSession:
         current = self._warc
         if current is not None:
             age = (utc(now) - utc(current.opened_at)).total_seconds()
-            if current.writer.size >= self._max_bytes or age >= self._max_age_s:
+            if current.writer.broken or current.writer.size >= self._max_bytes or age >= self._max_age_s:
                 self._close_warc()
                 current = None
         if current is None:
@@ -282,24 +287,44 @@ class ArchiveSession:
     def _open_warc(self, now: datetime) -> _OpenWarc:
         name = warc_name(now, _next_serial(), self._host, os.getpid())
         key = warc_key(name)
-        file = self._spool.open_file(key)
-        writer = WarcWriter(file.stream, file=key, record_ids=self._record_ids)
-        writer.warcinfo(filename=name, info=self._warcinfo, date=now)
+        # Unbuffered: a record that fails half-written can then be cut off again.
+        file = self._spool.open_file(key, buffered=False)
+        try:
+            writer = WarcWriter(file.stream, file=key, record_ids=self._record_ids)
+            writer.warcinfo(filename=name, info=self._warcinfo, date=now)
+        except BaseException:
+            file.abandon()
+            raise
         self._warc = _OpenWarc(file=file, writer=writer, key=key, opened_at=now)
         return self._warc
 
     def _close_warc(self) -> None:
+        """Index, close and queue for upload the current WARC and the articles written meanwhile.
+
+        A WARC that cannot be closed (a write could not be undone, indexing or the rename
+        failed) is left for `newsarchive flush` (the one in ``close`` too) to recover; the
+        run goes on, and the articles pointing into it wait in the spool until then.
+        """
         current, self._warc = self._warc, None
         if current is None:
             return
-        current.file.stream.flush()
-        keys = index_warc(self._spool, current.file.path)
-        current.file.close()
+        keys = [current.key, index_key(current.key)]
+        try:
+            if current.writer.broken:
+                raise ArchiveError("a failed write could not be cut off")
+            index_warc(self._spool, current.file.path)
+            current.file.close()
+            uploads = keys
+        except Exception:  # cdxj-indexer's errors are many and undocumented
+            log.exception("could not close %s; it stays in the spool, for `newsarchive flush` to recover", current.key)
+            with contextlib.suppress(OSError):
+                current.file.abandon()
+            uploads = []
         self._warcs.append(current.key)
         for key in keys:
             self._log(kind="warc" if key == current.key else "index", change="added", key=key)
         waiting, self._waiting = self._waiting, []
-        self._uploader.submit(self._upload, keys + waiting)
+        self._uploader.submit(self._upload, uploads + waiting).add_done_callback(_log_failure)
 
     def _upload(self, keys: list[str]) -> None:
         """Upload ``keys`` after what earlier passes left, unless the store failed recently.
@@ -334,3 +359,8 @@ class ArchiveSession:
         self._manifest_lines += 1
         self._manifest.stream.write((json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
         self._manifest.stream.flush()
+
+
+def _log_failure(upload: Future[None]) -> None:
+    if upload.exception() is not None:
+        log.error("an upload pass failed; its files stay in the spool", exc_info=upload.exception())

@@ -60,13 +60,22 @@ class OpenFile:
         self.stream = stream
 
     def close(self) -> Path:
-        """Close and drop the ``.open`` suffix; returns the final path."""
+        """Close and drop the ``.open`` suffix; returns the final path (or abandons the file, on failure)."""
         final = self.path.with_name(self.path.name[: -len(OPEN_SUFFIX)])
-        self.stream.flush()
-        os.fsync(self.stream.fileno())
-        os.replace(self.path, final)
+        try:
+            self.stream.flush()
+            os.fsync(self.stream.fileno())
+            os.replace(self.path, final)
+        except BaseException:
+            with contextlib.suppress(OSError):  # its buffer cannot be written either
+                self.abandon()
+            raise
         self.stream.close()  # releases the lock only once the file has its final name
         return final
+
+    def abandon(self) -> None:
+        """Close, keeping the ``.open`` name: a flush recovers the file (its whole records or lines)."""
+        self.stream.close()
 
 
 class Spool:
@@ -96,7 +105,7 @@ class Spool:
         os.replace(tmp, target)
         return target
 
-    def open_file(self, key: str) -> OpenFile:
+    def open_file(self, key: str, *, buffered: bool = True) -> OpenFile:
         """Create ``<key>.open``, locked before it is visible under that name.
 
         (Created and then locked, a flush could find it unlocked in between, take it for
@@ -105,7 +114,7 @@ class Spool:
         path = self.path(key + OPEN_SUFFIX)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
-        stream = os.fdopen(fd, "wb")
+        stream = os.fdopen(fd, "wb", buffering=-1 if buffered else 0)
         fcntl.flock(fd, fcntl.LOCK_EX)  # a new file: nobody else can hold it
         try:
             self._publish(Path(tmp), path)

@@ -93,7 +93,11 @@ class WarcWriter:
     """Appends records, one gzip member each, to an open binary file.
 
     ``file`` is what the returned ``WarcRef``s name (the WARC's object key); record ids
-    come from ``record_ids`` so tests can compare exact bytes.
+    come from ``record_ids`` so tests can compare exact bytes. A write that fails (disk
+    full, I/O error) is cut off again; if even that fails the writer is ``broken`` and
+    refuses further records, and the file must be closed as it is (spool recovery cuts
+    it back to its last whole record). Give it an unbuffered file: a buffer keeps what
+    it could not write, so a buffered file cannot be cut back.
     """
 
     def __init__(self, out: BinaryIO, *, file: str, record_ids: Callable[[], str] = new_record_id) -> None:
@@ -102,6 +106,7 @@ class WarcWriter:
         self._record_ids = record_ids
         self._builder = RecordBuilder(warc_version="1.1")
         self._offset = out.tell()
+        self.broken = False
 
     @property
     def size(self) -> int:
@@ -214,9 +219,17 @@ class WarcWriter:
         WARCWriter(plain, gzip=False).write_record(record)
         compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
         member = compressor.compress(plain.getvalue()) + compressor.flush()
+        if self.broken:
+            raise ArchiveError(f"{self._file} could not be cut back after a failed write; write to a new WARC file")
         offset = self._offset
-        self._out.write(member)
-        self._out.flush()
+        try:
+            view = memoryview(member)
+            while view:
+                view = view[self._out.write(view) :]  # an unbuffered file may take part of it
+            self._out.flush()
+        except BaseException:
+            self._cut_back(offset)
+            raise
         self._offset += len(member)
         return WarcRef(
             file=self._file,
@@ -225,6 +238,15 @@ class WarcWriter:
             length=len(member),
             payload_digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
         )
+
+
+    def _cut_back(self, offset: int) -> None:
+        """Drop a partly written member: every later ``WarcRef`` offset depends on it."""
+        try:
+            self._out.seek(offset)
+            self._out.truncate()
+        except OSError:
+            self.broken = True
 
 
 class DamagedMember(ArchiveError):

@@ -165,3 +165,22 @@ def test_revisits_are_archived_indexed_and_verified(tmp_path):
         lines = [json.loads(line.split(b" ", 2)[2]) for line in stream]
     assert sorted(line["mime"] for line in lines if line["mime"] == "warc/revisit") == ["warc/revisit"] * 2
     assert verify_archive(store).ok
+
+
+class BuggyStore(LocalStore):
+    """A store with a bug: put raises what no store should (injected: no real store does)."""
+
+    def put_file(self, key, path) -> None:
+        raise RuntimeError("a bug in the store")
+
+
+def test_an_upload_pass_that_fails_unexpectedly_is_logged_not_lost(tmp_path, caplog):
+    session = ArchiveSession(BuggyStore(tmp_path / "a"), spool_dir=tmp_path / "s", run_id="r", warcinfo=WARCINFO,
+                             max_warc_bytes=1)
+    for _ in range(2):  # the second exchange closes the first WARC: an upload pass
+        session.write_exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip=None, fetched_at=T0)
+    session.wait_for_uploads()
+    assert "an upload pass failed" in caplog.text and "a bug in the store" in caplog.text
+    with pytest.raises(RuntimeError):
+        session.close()
+    assert [p.name for p in (tmp_path / "s").rglob("*.warc.gz")], "what could not go up stays spooled"

@@ -157,6 +157,100 @@ def test_two_live_sessions_cannot_share_a_run_id(tmp_path):
     assert [p for p in spooled(spool)] == []
 
 
+def run_script(script: str, tmp_path: Path) -> list[str]:
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "archive"), str(tmp_path / "spool")], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.splitlines()
+
+
+# Past RLIMIT_FSIZE a write fails with EFBIG after writing what fits, as on a full disk.
+DISK_FULL = textwrap.dedent(
+    """
+    import errno, resource, signal, sys
+    from pathlib import Path
+    from archive import ArchiveSession, LocalStore
+    from tests.unit.test_archive_spool import write_pages, WARCINFO
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    spool = Path(sys.argv[2])
+    session = ArchiveSession(LocalStore(Path(sys.argv[1])), spool_dir=spool, run_id="full", warcinfo=WARCINFO)
+    write_pages(session, 0, 1)
+    [warc] = spool.rglob("*.warc.gz.open")
+    resource.setrlimit(resource.RLIMIT_FSIZE, (warc.stat().st_size + 100, resource.RLIM_INFINITY))
+    try:
+        write_pages(session, 1, 1)
+    except OSError as exc:
+        print(errno.errorcode[exc.errno])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    write_pages(session, 2, 1)
+    print(session.close()["pending"])
+    """
+)
+
+
+def test_a_record_cut_short_by_a_full_disk_leaves_no_wrong_offsets(tmp_path):
+    assert run_script(DISK_FULL, tmp_path) == ["EFBIG", "[]"]
+    store = LocalStore(tmp_path / "archive")
+    reader = ArchiveReader(store)
+    assert sorted(a.url for a in reader.articles()) == ["http://example.org/news/0", "http://example.org/news/2"]
+    assert all(reader.raw_response(article) == RESPONSE for article in reader.articles())
+    from archive.verify import verify_archive
+
+    assert verify_archive(store).ok
+
+
+def test_a_warc_that_cannot_be_closed_is_left_for_flush_and_the_run_goes_on(tmp_path, caplog):
+    store, spool = LocalStore(tmp_path / "archive"), tmp_path / "spool"
+    session = ArchiveSession(store, spool_dir=spool, run_id="r", warcinfo=WARCINFO, max_warc_bytes=1)
+    (spool / "indexes").write_text("not a folder: no index can be written")
+    ids = write_pages(session, 0, 2)  # every record rotates, and no WARC can be indexed
+    session.wait_for_uploads()
+    assert "could not close" in caplog.text
+    assert list(store.list("articles/")) == [], "an article waits for the WARC it points into"
+    (spool / "indexes").unlink()
+    summary = session.close()
+    assert summary["pending"] == [] and len(summary["warcs"]) == 4
+    assert spooled(spool) == []
+    reader = ArchiveReader(store)
+    assert sorted(a.id for a in reader.articles()) == sorted(ids)
+    assert all(reader.raw_response(article) == RESPONSE for article in reader.articles())
+    from archive.verify import verify_archive
+
+    assert verify_archive(store).ok, "the manifest lists the recovered WARCs and their indexes"
+
+
+# The manifest cannot grow while the session closes.
+MANIFEST_DISK_FULL = textwrap.dedent(
+    """
+    import json, resource, signal, sys
+    from pathlib import Path
+    from archive import ArchiveSession, LocalStore, flush_spool
+    from tests.unit.test_archive_spool import write_pages, WARCINFO
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    store, spool = LocalStore(Path(sys.argv[1])), Path(sys.argv[2])
+    session = ArchiveSession(store, spool_dir=spool, run_id="full", warcinfo=WARCINFO)
+    write_pages(session, 0, 1)
+    [manifest] = spool.rglob("*.jsonl.open")
+    resource.setrlimit(resource.RLIMIT_FSIZE, (manifest.stat().st_size + 50, resource.RLIM_INFINITY))
+    try:
+        session.close()
+    except OSError as exc:
+        print("close failed")
+    resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    print(json.dumps(flush_spool(store, spool).recovered))  # only if the session let go of the manifest
+    """
+)
+
+
+def test_a_close_that_fails_still_lets_go_of_the_manifest(tmp_path):
+    failed, recovered = run_script(MANIFEST_DISK_FULL, tmp_path)
+    assert failed == "close failed"
+    assert [key for key in json.loads(recovered) if key.startswith("manifests/")], recovered
+    assert spooled(tmp_path / "spool") == []
+    with LocalStore(tmp_path / "archive").open(next(LocalStore(tmp_path / "archive").list("manifests/"))) as stream:
+        assert [json.loads(line)["kind"] for line in stream] == ["article"]  # its lines up to the failed one
+
+
 CONCURRENT_WRITER = textwrap.dedent(
     """
     import sys

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import io
 import json
@@ -10,6 +11,7 @@ import json
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.errors import ArchiveError
 from archive.warc import DamagedMember, WarcWriter, iter_members, parse_member, split_http
 from tests.unit.test_archive_support import HTML, REQUEST, RESPONSE, T0, URL, make_article, record_ids, run_tool
 
@@ -145,3 +147,52 @@ def test_damaged_members_are_detected_where_warcio_might_not_notice(tmp_path):
     with pytest.raises(DamagedMember) as bad:
         list(iter_members(io.BytesIO(bytes(corrupt))))
     assert bad.value.offset == response.offset
+
+
+class FillingDisk(io.BytesIO):
+    """A file whose disk fills up at the ``fail_at``-th write: half of it lands, then ENOSPC."""
+
+    def __init__(self, fail_at: int, *, can_truncate: bool = True) -> None:
+        super().__init__()
+        self.writes, self.fail_at, self.can_truncate = 0, fail_at, can_truncate
+
+    def write(self, data) -> int:
+        self.writes += 1
+        if self.writes == self.fail_at:
+            super().write(bytes(data[: len(data) // 2]))
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().write(data)
+
+    def truncate(self, size=None) -> int:
+        if not self.can_truncate:
+            raise OSError(errno.EIO, "Input/output error")
+        return super().truncate(size)
+
+
+def exchange(writer: WarcWriter):
+    return writer.exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip=None, date=T0)
+
+
+def test_a_record_that_fails_half_written_is_cut_off_so_later_offsets_stay_true():
+    out = FillingDisk(fail_at=3)  # warcinfo, request, then the response fails
+    writer = WarcWriter(out, file="warc/2026/11/22/sample.warc.gz", record_ids=record_ids())
+    writer.warcinfo(filename="sample.warc.gz", info={"software": "newsarchive/test"}, date=T0)
+    with pytest.raises(OSError):
+        exchange(writer)
+    ref = exchange(writer)
+    members = list(iter_members(io.BytesIO(out.getvalue())))  # no damaged member left behind
+    assert (ref.offset, ref.length) == members[-1][:2] and writer.size == len(out.getvalue())
+    assert parse_member(read_at(out.getvalue(), ref.offset))[0].get_header("WARC-Record-ID") == ref.record_id
+
+
+def test_a_writer_that_cannot_cut_a_failed_record_off_refuses_more():
+    out = FillingDisk(fail_at=2, can_truncate=False)
+    writer = WarcWriter(out, file="warc/2026/11/22/sample.warc.gz", record_ids=record_ids())
+    writer.warcinfo(filename="sample.warc.gz", info={"software": "newsarchive/test"}, date=T0)
+    with pytest.raises(OSError):
+        exchange(writer)
+    assert writer.broken
+    written = out.getvalue()
+    with pytest.raises(ArchiveError, match="new WARC file"):
+        exchange(writer)
+    assert out.getvalue() == written
