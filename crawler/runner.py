@@ -18,12 +18,27 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from archive import ArchiveError, StorageError
 from crawler import signals as na_signals
 from crawler.hub import Hub, new_run_id
 from crawler.outlets import OutletSpec
 from crawler.stats import run_record
 
-__all__ = ["CrawlResult", "build_settings", "run"]
+__all__ = ["CrawlResult", "SetupError", "build_settings", "run"]
+
+
+class SetupError(RuntimeError):
+    """The crawl cannot start: its local state, spool or archive cannot be opened."""
+
+
+class _OneLine(logging.Filter):
+    """Scrapy logs a failed robots.txt download as an ERROR with a traceback; the
+    spider reports the page's own failure in words, so this stays a one-line warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
 
 
 @dataclass
@@ -80,6 +95,7 @@ def run(
         logging.root.removeHandler(handler)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLine())
     result = CrawlResult(run_id=run_id, finish_reason="unknown", stats={}, record={})
 
     def event(name: str) -> Callable[..., None]:
@@ -123,6 +139,12 @@ def run(
         }
 
     crawler.signals.connect(closed, signal=signals.spider_closed)
+    try:
+        # Now (after `closed`, which must see the hub open), so that a bad home or
+        # archive stops the run before any request is made.
+        Hub.of(crawler)
+    except (OSError, ArchiveError, StorageError) as exc:
+        raise SetupError(f"cannot open the crawl's local state or archive: {exc}") from exc
     process.crawl(crawler, **spider_kwargs)
     # Scrapy handles SIGINT/SIGTERM: first one stops gracefully (reason "shutdown").
     process.start()

@@ -48,7 +48,7 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
     2 bad usage or config, 130 interrupted. Same as `scrapy crawl outlet -a outlet=NAME`.
     """
     from crawler.outlets import ConfigError, load_outlets
-    from crawler.runner import build_settings, run
+    from crawler.runner import SetupError, build_settings, run
     from crawler.spiders.outlet import OutletSpider, parse_since
 
     if bool(names) == all_outlets:
@@ -72,10 +72,13 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
     overrides.update(parse_settings(settings))
     scrapy_settings = build_settings(archive=archive, run_id=run_id, specs={n: specs[n] for n in chosen},
                                      overrides=overrides)
-    result = run(
-        OutletSpider, scrapy_settings, outlets=chosen, stats_json=stats_json,
-        outlet=",".join(chosen), specs=specs, since=since, limit=limit,
-    )
+    try:
+        result = run(
+            OutletSpider, scrapy_settings, outlets=chosen, stats_json=stats_json,
+            outlet=",".join(chosen), specs=specs, since=since, limit=limit,
+        )
+    except SetupError as exc:
+        _usage(f"{exc}; check NEWSARCHIVE_HOME and --archive")
     record = result.record
     if not quiet:
         stats_table(record)

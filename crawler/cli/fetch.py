@@ -25,7 +25,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     response is not HTML or no article can be extracted; the WARC capture is kept.
     """
     from archive.layout import ADHOC_OUTLET
-    from crawler.runner import build_settings, run
+    from crawler.runner import SetupError, build_settings, run
     from crawler.spiders.page import PageSpider
 
     if not url.startswith(("http://", "https://")):
@@ -42,8 +42,12 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     if ignore_robots:
         overrides["ROBOTSTXT_OBEY"] = "False"
     overrides.update(parse_settings(settings))
-    result = run(PageSpider, build_settings(archive=archive, overrides=overrides), outlets=[outlet or ADHOC_OUTLET],
-                 url=url, outlet=outlet)
+    try:
+        result = run(PageSpider, build_settings(archive=archive, overrides=overrides),
+                     outlets=[outlet or ADHOC_OUTLET], url=url, outlet=outlet)
+    except SetupError as exc:
+        click.echo(f"newsarchive fetch: {exc}; check NEWSARCHIVE_HOME and --archive", err=True)
+        sys.exit(2)
     spooled = report_spool(result.archive, "fetch")
     for name, event in result.events:
         if name == "article":

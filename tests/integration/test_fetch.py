@@ -284,3 +284,15 @@ def test_a_body_cut_short_is_archived_as_truncated(tmp_path, home):
         assert headers.get("WARC-Truncated") == "disconnect"
         assert raw == head + partial
     assert not list(archive.glob("articles/**/*.json"))
+
+
+def test_an_unusable_home_stops_the_run_before_any_request(site, tmp_path):
+    home = tmp_path / "home"
+    home.write_text("a file, not a folder")
+    before = len(site.requests)
+    proc = newsarchive("fetch", site.url("/world/2026-11/20/content_1234567.htm"), "--archive", str(tmp_path / "a"),
+                       env={"NEWSARCHIVE_HOME": str(home)}, check=False)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert "NEWSARCHIVE_HOME" in line and str(home) in line
+    assert len(site.requests) == before, "nothing is fetched when nothing could be archived"
