@@ -91,11 +91,16 @@ class ArchiveReader:
             raise ArchiveError(f"{key} in {self.store.uri} is not a valid article: {exc}; run `newsarchive verify`") from exc
 
     def get(self, article_id: str) -> Article:
-        """The article with this id (the most recently fetched copy if its date moved)."""
-        found = [self._load(key) for key in self.article_keys() if key.endswith(f"/{article_id}.json")]
+        """The article with this id.
+
+        If it is stored twice (an update moved its date folder, and the old copy is not
+        deleted yet), the most recently fetched copy, else the one with the later key.
+        """
+        found = [(self._load(key), key) for key in self.article_keys() if key.endswith(f"/{article_id}.json")]
         if not found:
             raise NotFoundError(f"no article {article_id} in {self.store.uri}; `newsarchive ls` lists the ids")
-        return max(found, key=lambda article: article.fetched_at or "")
+        article, _ = max(found, key=lambda pair: (pair[0].fetched_at or "", pair[1]))
+        return article
 
     def raw_response(self, article: Article) -> bytes:
         """The HTTP response behind the article, exactly as archived (head and encoded body)."""

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from archive.errors import ArchiveError, StorageError
+from archive.errors import ArchiveError
 from archive.layout import article_key, index_key, manifest_key, run_key, utc, warc_key, warc_name
 from archive.spool import OpenFile, Spool, flush_spool, index_warc
 from archive.storage import ObjectStore
@@ -84,7 +84,6 @@ class ArchiveSession:
         self._warc: _OpenWarc | None = None
         self._waiting: list[str] = []  # article JSON keys to upload after the current WARC
         self._unsent: list[str] = []  # keys of earlier passes still spooled, in upload order
-        self._replaced: list[tuple[str, str]] = []  # (old, new) article keys; old deleted at close
         self._warcs: list[str] = []
         self._counts: Counter[str] = Counter()
         self._store_retry_at = 0.0
@@ -164,7 +163,8 @@ class ArchiveSession:
         """Write the article JSON (object and WARC ``metadata`` record); returns its key.
 
         ``replaces`` is the key of the article's previous JSON: when an update moved it to
-        another date folder, the old object is deleted once the new one is in the store.
+        another date folder, the old object is deleted once the new one is in the store
+        (by this session's ``close`` or a later flush: the spool keeps a note of it).
         """
         if change not in ("added", "updated"):
             raise ArchiveError(f"change must be 'added' or 'updated', not {change!r}")
@@ -180,10 +180,11 @@ class ArchiveSession:
                 refers_to=article.warc.record_id if article.warc else None,
                 date=now,
             )
+            self._spool.unmark_replaced(key)  # an update that moved the article back
             self._spool.write_bytes(key, data)
             self._waiting.append(key)
             if replaced:
-                self._replaced.append((replaced, key))
+                self._spool.mark_replaced(replaced, key)
             self._counts[f"articles_{change}"] += 1
             self._log(
                 kind="article",
@@ -232,7 +233,6 @@ class ArchiveSession:
             if report.error:
                 log.warning("%s", report.error)
                 self._storage_errors.append(report.error)
-            self._delete_replaced()
             self._summary = {
                 "run_id": self.run_id,
                 "warcs": list(self._warcs),
@@ -342,17 +342,6 @@ class ArchiveSession:
             log.warning("%s", result.error)
             self._storage_errors.append(result.error)
             self._store_retry_at = time.monotonic() + _STORE_RETRY_S
-
-    def _delete_replaced(self) -> None:
-        # Only once the new copy is in the store: a copy kept twice beats one lost
-        # (`newsarchive verify` names any pair left behind).
-        for old_key, new_key in self._replaced:
-            try:
-                if self._store.exists(new_key):
-                    self._store.delete(old_key)
-            except StorageError as exc:
-                self._storage_errors.append(f"could not remove {old_key}, replaced by {new_key}: {exc}")
-        self._replaced.clear()
 
     def _log(self, **entry: Any) -> None:
         line = {"run_id": self.run_id, "at": warc_date(self._clock()), **entry}

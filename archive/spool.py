@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 _TMP_PREFIX = ".tmp-"
+# Not uploaded: notes of objects an update moved, to delete from the store (see mark_replaced).
+_REPLACED = ".replaced"
 # Small objects (article JSON) are latency-bound on S3: upload several at once.
 UPLOAD_WORKERS = 8
 # Upload order: a WARC before the index and articles that point into it, the manifest
@@ -204,7 +206,32 @@ class Spool:
             for name in filenames
             if not name.startswith(_TMP_PREFIX) and not name.endswith(OPEN_SUFFIX)
         ]
-        return sorted(keys, key=lambda key: (_rank(key), key))
+        return sorted((key for key in keys if not key.startswith(f"{_REPLACED}/")), key=lambda key: (_rank(key), key))
+
+    def mark_replaced(self, old: str, new: str) -> None:
+        """Note that ``old`` is to leave the store once ``new`` is there: flushes act on it.
+
+        A file, so a store that is down at the end of the run does not leave both copies
+        for good.
+        """
+        self.write_bytes(f"{_REPLACED}/{old}", new.encode("utf-8"))
+
+    def unmark_replaced(self, key: str) -> None:
+        """``key`` is written again: it must stay."""
+        self.path(f"{_REPLACED}/{key}").unlink(missing_ok=True)
+
+    def replaced(self) -> list[tuple[str, str]]:
+        """(old, new) of every note, oldest first: A->B is acted on before B->C deletes B."""
+        notes = []
+        for dirpath, _, filenames in os.walk(self.path(_REPLACED)):
+            for name in filenames:
+                path = Path(dirpath) / name
+                try:
+                    if not name.startswith(_TMP_PREFIX):
+                        notes.append((path.stat().st_mtime_ns, self.key(path)[len(_REPLACED) + 1 :], path.read_text("utf-8")))
+                except FileNotFoundError:
+                    pass  # a concurrent flush acted on it
+        return [(old, new) for _, old, new in sorted(notes)]
 
     def _capture_spooled(self, key: str) -> bool:
         if not key.startswith("articles/"):
@@ -304,14 +331,17 @@ class FlushReport:
     uploaded: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # keys an update replaced, deleted from the store
     error: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {"uploaded": self.uploaded, "recovered": self.recovered, "pending": self.pending, "error": self.error}
+        return {"uploaded": self.uploaded, "recovered": self.recovered, "pending": self.pending, "removed": self.removed,
+                "error": self.error}
 
 
 def flush_spool(store: ObjectStore, spool_dir: Path) -> FlushReport:
-    """Upload everything complete in the spool; recover files of dead writers first.
+    """Upload everything complete in the spool; recover files of dead writers first;
+    then delete from the store what updates replaced.
 
     Stops at the first storage failure (the store is down: further attempts would only
     wait on timeouts) and reports what is still pending.
@@ -326,4 +356,28 @@ def flush_spool(store: ObjectStore, spool_dir: Path) -> FlushReport:
             report.recovered.append(key)
     result = spool.upload_many(store, spool.pending())
     report.uploaded, report.pending, report.error = result.uploaded, result.pending, result.error
+    if not report.error:
+        report.error = _delete_replaced(store, spool, report.removed)
     return report
+
+
+def _delete_replaced(store: ObjectStore, spool: Spool, removed: list[str]) -> str | None:
+    """Delete each replaced key from the store once its replacement is there; the error, if any.
+
+    A copy kept twice beats one lost (`newsarchive verify` names a pair left behind).
+    """
+    for old, new in spool.replaced():
+        if spool.path(old).exists():
+            continue  # uploaded first, or that stale copy would come back after the delete
+        try:
+            if store.exists(new):
+                store.delete(old)
+                removed.append(old)
+            elif spool.path(new).exists():
+                continue
+            else:
+                log.warning("%s, which replaces %s, is neither stored nor spooled: %s is kept", new, old, old)
+        except StorageError as exc:
+            return f"could not remove {old}, replaced by {new}: {exc}"
+        spool.unmark_replaced(old)
+    return None

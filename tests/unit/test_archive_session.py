@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from archive import ArchiveError, ArchiveReader, ArchiveSession, LocalStore, NotFoundError
+from archive.layout import article_key
 from extract.article import WarcRef
 from tests.unit.test_archive_support import REQUEST, RESPONSE, T0, URL, make_article, FakeClock, record_ids, run_tool
 
@@ -184,3 +186,16 @@ def test_an_upload_pass_that_fails_unexpectedly_is_logged_not_lost(tmp_path, cap
     with pytest.raises(RuntimeError):
         session.close()
     assert [p.name for p in (tmp_path / "s").rglob("*.warc.gz")], "what could not go up stays spooled"
+
+
+def test_get_prefers_the_newest_fetch_then_the_later_key_when_an_id_is_stored_twice(tmp_path):
+    store = LocalStore(tmp_path / "archive")
+    early = make_article(published="2026-11-20T09:30:00+00:00", title="Filed on the 20th")
+    late = make_article(published="2026-11-21T09:30:00+00:00", title="Filed on the 21st")
+    for article in (early, late):
+        store.put_bytes(article_key(article), article.to_json().encode())
+    reader = ArchiveReader(store)
+    assert reader.get(early.id).title == "Filed on the 21st"  # fetched at the same time: the later key
+    refetched = replace(early, fetched_at=(T0 + timedelta(hours=1)).isoformat(), title="Fetched later")
+    store.put_bytes(article_key(early), refetched.to_json().encode())
+    assert reader.get(early.id).title == "Fetched later"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from archive import ArchiveError, ArchiveReader, ArchiveSession, LocalStore, flush_spool
+from archive.layout import article_key
 from tests.unit.test_archive_support import REQUEST, RESPONSE, T0, make_article, run_tool
 
 REPO = Path(__file__).resolve().parents[2]
@@ -155,6 +156,38 @@ def test_two_live_sessions_cannot_share_a_run_id(tmp_path):
         write_pages(first, 0, 1)
     assert len(list(store.list("articles/"))) == 1
     assert [p for p in spooled(spool)] == []
+
+
+def test_a_move_is_finished_by_a_later_flush_when_the_store_was_down_at_close(tmp_path):
+    root, spool = tmp_path / "archive", tmp_path / "spool"
+    store = LocalStore(root)
+    first = make_article(published="2026-11-20T09:30:00+00:00")
+    with ArchiveSession(store, spool_dir=spool, run_id="crawl-1", warcinfo=WARCINFO) as session:
+        session.write_article(first, "added")
+    root.rename(tmp_path / "moved")
+    root.write_text("the disk is gone")
+    moved = make_article(published="2026-11-21T09:30:00+00:00", title="Harbour reopens, officially")
+    with ArchiveSession(store, spool_dir=spool, run_id="crawl-2", warcinfo=WARCINFO) as session:
+        session.write_article(moved, "updated", replaces=article_key(first))
+    assert session.close()["pending"]
+    root.unlink()
+    (tmp_path / "moved").rename(root)
+    report = flush_spool(store, spool)
+    assert list(store.list("articles/")) == [article_key(moved)]
+    assert report.error is None and report.removed == [article_key(first)]
+    assert spooled(spool) == []
+
+
+def test_an_article_moved_and_moved_back_keeps_its_newest_copy(tmp_path):
+    store = LocalStore(tmp_path / "archive")
+    day20, day21 = "2026-11-20T09:30:00+00:00", "2026-11-21T09:30:00+00:00"
+    with ArchiveSession(store, spool_dir=tmp_path / "spool", run_id="r", warcinfo=WARCINFO) as session:
+        session.write_article(make_article(published=day20), "added")
+        session.write_article(make_article(published=day21), "updated", replaces=article_key(make_article(published=day20)))
+        back = make_article(published=day20, title="Back where it was")
+        session.write_article(back, "updated", replaces=article_key(make_article(published=day21)))
+    assert list(store.list("articles/")) == [article_key(back)]
+    assert ArchiveReader(store).get(back.id).title == "Back where it was"
 
 
 def run_script(script: str, tmp_path: Path) -> list[str]:
