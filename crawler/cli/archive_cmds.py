@@ -121,15 +121,18 @@ def export_cmd(archive: str, fmt: str, output: Path, **filters: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @_fails_cleanly
 def flush_cmd(archive: str, as_json: bool) -> None:
-    """Upload what earlier runs left in the spool ($NEWSARCHIVE_HOME/spool) to the archive."""
-    from crawler.hub import home_dir
+    """Upload what earlier runs left in this archive's spool ($NEWSARCHIVE_HOME/spool) to it."""
+    from crawler.hub import home_dir, spool_dir, spooled_elsewhere
 
-    report = flush_spool(store_from_uri(archive), home_dir() / "spool")
+    store = store_from_uri(archive)
+    report = flush_spool(store, spool_dir(home_dir(), store))
     if as_json:
         click.echo(json.dumps(report.to_dict(), sort_keys=True))
     else:
         click.echo(f"uploaded {len(report.uploaded)} objects, recovered {len(report.recovered)} unclosed files, "
                    f"{len(report.pending)} still pending")
+    for other in spooled_elsewhere(home_dir(), store):
+        click.echo(f"note: data for another archive waits in the spool: flush it with --archive {other}", err=True)
     if report.error:
         click.echo(f"error: {report.error}", err=True)
         sys.exit(1)
@@ -172,7 +175,7 @@ def _short(value: Any, width: int = 60) -> str:
 def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: str | None, dry_run: bool,
                   configs: tuple[Path, ...], as_json: bool) -> None:
     """Rebuild article JSON from the archived responses with the current extractor; report what changed."""
-    from crawler.hub import home_dir
+    from crawler.hub import home_dir, spool_dir
     from crawler.outlets import ConfigError, load_outlets
     from crawler.reextract import reextract
 
@@ -195,7 +198,8 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
         for change in outcome.changes:
             click.echo(f"  {change.field}: {_short(change.old)} -> {_short(change.new)}")
 
-    report = reextract(_existing(archive), spool_dir=home_dir() / "spool", since=since, until=until,
+    store = _existing(archive)
+    report = reextract(store, spool_dir=spool_dir(home_dir(), store), since=since, until=until,
                        outlet=outlet, dry_run=dry_run, topics_for=topics_for, on_outcome=show)
     counts = report.counts
     if as_json:

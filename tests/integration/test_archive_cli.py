@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from archive import LocalStore, store_from_uri
 from crawler.cli import main
+from crawler.hub import spool_dir
 from tests.unit.test_archive_session import run_session
 from tests.unit.test_archive_support import HTML, RESPONSE
 
@@ -89,11 +90,12 @@ def test_verify_reports_problems_with_exit_code_1(local_archive, tmp_path):
 
 def test_flush_uploads_what_a_failed_run_left(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path / "home"))
-    blocked = tmp_path / "blocked"
-    blocked.write_text("not a folder")
-    summary, [article] = run_session(LocalStore(blocked), tmp_path / "home" / "spool")
+    blocked = tmp_path / "archive"
+    blocked.write_text("not a folder (yet)")
+    summary, [article] = run_session(LocalStore(blocked), spool_dir(tmp_path / "home", LocalStore(blocked)))
     assert summary["pending"]
-    target = str(tmp_path / "archive")
+    blocked.unlink()  # the store is back
+    target = str(blocked)
     result = invoke("flush", "--archive", target, "--json")
     assert result.exit_code == 0
     assert sorted(json.loads(result.output)["uploaded"]) == sorted(summary["pending"])

@@ -154,7 +154,8 @@ def test_fetch_to_s3_uses_the_same_layout(site, tmp_path, home, s3):
     assert f"crawl/articles/demo/2026/11/20/{article['id']}.json" in keys
     assert "crawl/" + article["warc"]["file"] in keys
     assert any(k.startswith("crawl/indexes/") and k.endswith(".cdxj") for k in keys)
-    assert not list((home / "spool").rglob("*.*")), "spool must be empty after a successful upload"
+    assert not [p for p in (home / "spool").rglob("*") if p.is_file() and p.suffix != ".uri"], \
+        "spool must be empty after a successful upload"
 
     listing = newsarchive("ls", "--archive", "s3://news/crawl", check=True)
     assert article["id"] in listing.stdout
@@ -189,14 +190,22 @@ def test_store_down_keeps_everything_in_the_spool_until_flush(site, tmp_path, ho
     assert json.loads(proc.stdout)["title"], "the article is still extracted and shown"
     (line,) = proc.stderr.strip().splitlines()
     assert "spool" in line and "newsarchive flush" in line
-    spooled = sorted(p.relative_to(home / "spool").as_posix() for p in (home / "spool").rglob("*") if p.is_file())
+    (label,) = (home / "spool").glob("*.uri")  # one spool per archive, named by its location
+    assert label.read_text().strip() == "s3://news/crawl"
+    spool = label.with_suffix("")
+    spooled = sorted(p.relative_to(spool).as_posix() for p in spool.rglob("*") if p.is_file())
     assert any(k.endswith(".warc.gz") for k in spooled) and any(k.startswith("articles/") for k in spooled)
+    assert "Contents" not in s3.client().list_objects_v2(Bucket="news")
+
+    # Another archive's flush leaves this data alone, and says where it belongs.
+    other = newsarchive("flush", "--archive", "s3://news/elsewhere", check=True)
+    assert "--archive s3://news/crawl" in other.stderr
     assert "Contents" not in s3.client().list_objects_v2(Bucket="news")
 
     newsarchive("flush", "--archive", "s3://news/crawl", check=True)
     keys = {obj["Key"] for obj in s3.client().list_objects_v2(Bucket="news")["Contents"]}
     assert {"crawl/" + k for k in spooled} <= keys
-    assert not [p for p in (home / "spool").rglob("*") if p.is_file()]
+    assert not [p for p in spool.rglob("*") if p.is_file()]
 
 
 @pytest.mark.parametrize(
