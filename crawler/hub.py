@@ -27,7 +27,9 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from archive import ArchiveSession, LocalStore, ObjectStore, store_from_uri
+from archive.layout import ADHOC_OUTLET
 from crawler.state import CrawlState, SQLiteCrawlState
+from crawler.stats import run_record
 from extract import ExtractionResult, extract_page
 from extract.language import detect_language
 
@@ -77,6 +79,9 @@ class Hub:
     def __init__(self, session: ArchiveSession, state: CrawlState, workers: int) -> None:
         self.session = session
         self.state = state
+        self.started = datetime.now(timezone.utc)
+        self.record: dict[str, Any] = {}  # the run record, once the spider has closed
+        self.summary: dict[str, Any] = {}  # ArchiveSession.close()'s, once closed
         self._workers = workers
         self._executor = _start_pool(workers) if workers > 0 else None
         self._closed = False
@@ -103,8 +108,28 @@ class Hub:
             max_warc_age_s=settings.getfloat("NEWSARCHIVE_MAX_WARC_AGE"),
         )
         hub = cls(session, SQLiteCrawlState(home / "state.sqlite"), settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
-        crawler.signals.connect(hub.close, signal=signals.spider_closed)
+        crawler.signals.connect(hub._spider_closed, signal=signals.spider_closed)
         return hub
+
+    def _spider_closed(self, spider: Any, reason: str) -> None:
+        # Here, not in the CLI, so that `scrapy crawl` archives its run record too.
+        self.record = run_record(
+            run_id=self.session.run_id, stats=spider.crawler.stats.get_stats(), started=self.started, finish_reason=reason,
+            outlets=getattr(spider, "outlet_names", None) or [ADHOC_OUTLET],
+        )
+        try:
+            self.session.write_run_record(self.record)
+        finally:
+            try:
+                self.summary = self.close()
+            except Exception as exc:  # the user must hear of it; the spool keeps what was written
+                logger.error("closing the archive failed: %r", exc, exc_info=exc)
+                self.summary = {"pending": ["(unknown: the archive did not close)"], "storage_errors": [repr(exc)]}
+        # The archived run record could not know how its own upload went; the one the
+        # caller sees (and --stats-json) does.
+        if self.summary.get("pending") and self.record["outcome"] == "ok":
+            self.record["outcome"] = "errors"
+        self.record["archive"] = {key: self.summary.get(key) for key in ("store", "pending", "storage_errors", "uploaded")}
 
     async def extract(self, body: bytes, url: str, **kwargs: Any) -> ExtractionResult:
         if self._executor is None:

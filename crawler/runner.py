@@ -10,11 +10,9 @@ import json
 import logging
 import signal
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -22,7 +20,6 @@ from archive import ArchiveError, StorageError
 from crawler import signals as na_signals
 from crawler.hub import Hub, new_run_id
 from crawler.outlets import OutletSpec
-from crawler.stats import run_record
 
 __all__ = ["CrawlResult", "SetupError", "build_settings", "run"]
 
@@ -82,13 +79,11 @@ def run(
     spider: type,
     settings: Settings,
     *,
-    outlets: list[str],
     stats_json: Path | None = None,
     on_event: Callable[[str, dict[str, Any]], None] | None = None,
     **spider_kwargs: Any,
 ) -> CrawlResult:
     """Run one spider to completion; the run record goes to the archive and ``stats_json``."""
-    started = datetime.now(timezone.utc)
     run_id = settings.get("NEWSARCHIVE_RUN_ID")
     # Scrapy installs its own root handler at LOG_LEVEL; a second one would echo its INFO lines.
     for handler in list(logging.root.handlers):
@@ -116,39 +111,18 @@ def run(
     crawler.signals.connect(handlers["rejected"], signal=na_signals.page_rejected)
     crawler.signals.connect(handlers["failed"], signal=na_signals.fetch_failed)
 
-    def closed(spider: Any, reason: str) -> None:
-        # Connected before the hub exists, so this runs before the hub closes the session.
-        result.finish_reason = reason
-        result.stats = dict(crawler.stats.get_stats())
-        result.record = run_record(
-            run_id=run_id, stats=result.stats, outlets=outlets, started=started, finish_reason=reason
-        )
-        hub = Hub.of(crawler)
-        hub.session.write_run_record(result.record)
-        try:
-            result.archive = hub.close()
-        except Exception as exc:  # the user must hear of it; the spool keeps what was written
-            logging.getLogger(__name__).error("closing the archive failed: %r", exc, exc_info=exc)
-            result.archive = {"pending": ["(unknown: the archive did not close)"], "storage_errors": [repr(exc)]}
-        # The archived run record could not know how its own upload went; the one the
-        # caller sees (and --stats-json) does.
-        if result.archive.get("pending") and result.record["outcome"] == "ok":
-            result.record["outcome"] = "errors"
-        result.record["archive"] = {
-            key: result.archive.get(key) for key in ("store", "pending", "storage_errors", "uploaded")
-        }
-
-    crawler.signals.connect(closed, signal=signals.spider_closed)
     try:
-        # Now (after `closed`, which must see the hub open), so that a bad home or
-        # archive stops the run before any request is made.
-        Hub.of(crawler)
+        # Now, so that a bad home or archive stops the run before any request is made.
+        hub = Hub.of(crawler)
     except (OSError, ArchiveError, StorageError) as exc:
         raise SetupError(f"cannot open the crawl's local state or archive: {exc}") from exc
     process.crawl(crawler, **spider_kwargs)
     # Scrapy handles SIGINT/SIGTERM: first one stops gracefully (reason "shutdown").
     process.start()
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    result.stats = dict(crawler.stats.get_stats())
+    result.finish_reason = result.stats.get("finish_reason", "unknown")
+    result.record, result.archive = hub.record, hub.summary
     if stats_json is not None:
         stats_json.parent.mkdir(parents=True, exist_ok=True)
         stats_json.write_text(json.dumps(result.record, indent=2, ensure_ascii=False) + "\n")

@@ -4,6 +4,8 @@ Everything here can be overridden per run (``newsarchive crawl -s NAME=VALUE``, 
 ``scrapy crawl``). Our own settings carry the ``NEWSARCHIVE_`` prefix.
 """
 
+import os
+
 from crawler.crawlconfig import crawl_defaults
 
 BOT_NAME = "newsarchive"
@@ -57,7 +59,8 @@ EXTENSIONS = {
 }
 
 # Where things go; the CLI sets these from its options.
-NEWSARCHIVE_ARCHIVE = "./archive"
+# (`scrapy crawl` reads the same environment variable as the newsarchive CLI.)
+NEWSARCHIVE_ARCHIVE = os.environ.get("NEWSARCHIVE_ARCHIVE") or "./archive"
 NEWSARCHIVE_HOME = ""  # empty: $NEWSARCHIVE_HOME, else ./.newsarchive
 NEWSARCHIVE_RUN_ID = ""
 NEWSARCHIVE_PROGRESS = None  # the live progress line; None: when stderr is a terminal

@@ -7,6 +7,7 @@ what to do), 2 a usage error (click's own).
 from __future__ import annotations
 
 import functools
+from datetime import date
 import json
 import sys
 from pathlib import Path
@@ -14,9 +15,9 @@ from typing import Any, Callable
 
 import click
 
-from archive import ArchiveError, ArchiveReader, LocalStore, ObjectStore, StorageError, flush_spool, store_from_uri
+from archive import ArchiveError, ArchiveReader, ObjectStore, StorageError, flush_spool
 from archive.verify import verify_archive
-from crawler.cli.options import archive_option
+from crawler.cli.options import archive_option, check_archive
 
 __all__ = ["COMMANDS"]
 
@@ -37,18 +38,27 @@ def _fails_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _existing(archive: str) -> ObjectStore:
     """The store to read; a local folder that is not there is a typo, not an empty archive."""
-    store = store_from_uri(archive)
-    if isinstance(store, LocalStore) and not store.root.is_dir():
-        raise StorageError(f"no archive at {store.root}: check --archive (default ./archive)")
-    return store
+    return check_archive(archive, click.get_current_context().info_name, must_exist=True)
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A YYYY-MM-DD option, checked before anything is read (a usage error, exit 2)."""
+    if value is not None:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a date: write YYYY-MM-DD") from None
+    return value
 
 
 def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [
             click.option("--outlet", default=None, help="Only this outlet (ad-hoc fetches: _adhoc)."),
-            click.option("--since", default=None, metavar="YYYY-MM-DD", help="Published (else fetched) on or after."),
-            click.option("--until", default=None, metavar="YYYY-MM-DD", help="Published (else fetched) on or before."),
+            click.option("--since", default=None, metavar="YYYY-MM-DD", callback=_date,
+                         help="Published (else fetched) on or after."),
+            click.option("--until", default=None, metavar="YYYY-MM-DD", callback=_date,
+                         help="Published (else fetched) on or before."),
             click.option("--language", default=None, help="Only this language code (e.g. en, zh)."),
             click.option("--topic", default=None, help="Only articles tagged with this topic."),
         ]
@@ -124,7 +134,7 @@ def flush_cmd(archive: str, as_json: bool) -> None:
     """Upload what earlier runs left in this archive's spool ($NEWSARCHIVE_HOME/spool) to it."""
     from crawler.hub import home_dir, spool_dir, spooled_elsewhere
 
-    store = store_from_uri(archive)
+    store = check_archive(archive, "flush")
     report = flush_spool(store, spool_dir(home_dir(), store))
     if as_json:
         click.echo(json.dumps(report.to_dict(), sort_keys=True))
@@ -164,8 +174,8 @@ def _short(value: Any, width: int = 60) -> str:
 @click.command("reextract")
 @archive_option
 @click.option("--outlet", default=None, help="Only this outlet.")
-@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Published (else fetched) on or after.")
-@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Published (else fetched) on or before.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", callback=_date, help="Published (else fetched) on or after.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", callback=_date, help="Published (else fetched) on or before.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--config", "configs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra outlet config file or folder (for the outlets' topic filters); repeatable.")

@@ -51,7 +51,9 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
     from crawler.runner import SetupError, build_settings, run
     from crawler.spiders.outlet import OutletSpider, parse_since
 
-    if bool(names) == all_outlets:
+    if names and all_outlets:
+        _usage("give outlet names or --all, not both")
+    if not names and not all_outlets:
         _usage("name one or more outlets, or use --all (see `newsarchive outlets`)")
     try:
         specs = load_outlets(list(configs))
@@ -74,7 +76,7 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
                                      overrides=overrides)
     try:
         result = run(
-            OutletSpider, scrapy_settings, outlets=chosen, stats_json=stats_json,
+            OutletSpider, scrapy_settings, stats_json=stats_json,
             outlet=",".join(chosen), specs=specs, since=since, limit=limit,
         )
     except SetupError as exc:

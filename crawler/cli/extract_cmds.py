@@ -28,8 +28,9 @@ def extract_cmd(source, url: str | None, charset: str | None) -> None:
     result = extract_page(body, url, headers=headers)
     if result.article is None:
         reason = "; ".join(result.reasons)
-        click.echo(f"not extracted: {result.rejection.value} ({result.page_type.value}: {reason})", err=True)
-        sys.exit(2)
+        click.echo(f"newsarchive extract: not an article: {result.rejection.value} "
+                   f"({result.page_type.value}: {reason})", err=True)
+        sys.exit(1)  # as `fetch` does for the same page
     click.echo(result.article.to_json(), nl=False)
 
 
@@ -59,6 +60,9 @@ def eval_cmd(corpus: Path | None, fixtures: Path, only: tuple[str, ...], failure
 
     # Trafilatura logs every page it gives up on; the table already counts them.
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    if corpus is not None and not (corpus / "gold.jsonl").exists():
+        raise click.BadParameter(f"no gold.jsonl in {corpus}: give a corpus folder (see ../shared/corpus)",
+                                 param_hint="CORPUS")
     corpus = corpus or _default_corpus()
     pages = []
     if (corpus / "gold.jsonl").exists():

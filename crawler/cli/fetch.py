@@ -24,7 +24,6 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     Prints the article JSON. Exits 1 with a one-line reason when the fetch fails, the
     response is not HTML or no article can be extracted; the WARC capture is kept.
     """
-    from archive.layout import ADHOC_OUTLET
     from crawler.runner import SetupError, build_settings, run
     from crawler.spiders.page import PageSpider
 
@@ -44,7 +43,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     overrides.update(parse_settings(settings))
     try:
         result = run(PageSpider, build_settings(archive=archive, overrides=overrides),
-                     outlets=[outlet or ADHOC_OUTLET], url=url, outlet=outlet)
+                     url=url, outlet=outlet)
     except SetupError as exc:
         click.echo(f"newsarchive fetch: {exc}; check NEWSARCHIVE_HOME and --archive", err=True)
         sys.exit(2)

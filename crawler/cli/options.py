@@ -40,15 +40,30 @@ def log_level(default: str = "WARNING") -> str:
     return {0: default, 1: "INFO"}.get(verbose, "DEBUG")
 
 
-def check_archive(archive: str, command: str) -> None:
-    """Fail fast (exit 2) on an --archive value that names no usable store."""
-    from archive import StorageError, store_from_uri
+def check_archive(archive: str, command: str, *, must_exist: bool = False) -> Any:
+    """The store an --archive value names; exit 2 with one line when it cannot be one.
 
+    A store that is merely unreachable passes: writers spool until it is back.
+    ``must_exist``: readers want an existing local folder, not an empty new one.
+    """
+    from archive import LocalStore, StorageError, store_from_uri
+
+    def fail(message: str) -> None:
+        click.echo(f"newsarchive {command}: {message}", err=True)
+        raise SystemExit(2)
+
+    if not archive.strip():
+        fail("--archive (or NEWSARCHIVE_ARCHIVE) is empty: give a folder or s3://bucket/prefix")
     try:
-        store_from_uri(archive)
+        store = store_from_uri(archive)
     except StorageError as exc:
-        click.echo(f"newsarchive {command}: {exc}", err=True)
-        raise SystemExit(2) from exc
+        fail(str(exc))
+    if isinstance(store, LocalStore):
+        if store.root.exists() and not store.root.is_dir():
+            fail(f"{store.root} is a file, not a folder: check --archive (or NEWSARCHIVE_ARCHIVE)")
+        if must_exist and not store.root.is_dir():
+            fail(f"no archive at {store.root}: check --archive (or NEWSARCHIVE_ARCHIVE; default ./archive)")
+    return store
 
 
 def report_spool(summary: dict[str, Any], command: str) -> bool:

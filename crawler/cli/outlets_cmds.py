@@ -105,10 +105,11 @@ def check(files: tuple[Path, ...], alone: bool) -> None:
 
 @outlets.command()
 @click.argument("name")
+@_CONFIG_OPTION
 @click.pass_obj
-def show(configs: tuple[Path, ...], name: str) -> None:
-    """Print the merged spec of outlet NAME as JSON (after --config overrides)."""
-    specs = _load(configs or ())
+def show(group_configs: tuple[Path, ...], name: str, configs: tuple[Path, ...]) -> None:
+    """Print the merged spec of outlet NAME as JSON (after --config overrides, given here or before `show`)."""
+    specs = _load(tuple(group_configs or ()) + configs)
     if name not in specs:
         click.echo(f"error: unknown outlet {name!r}; configured: {', '.join(specs)}", err=True)
         sys.exit(EXIT_CONFIG)

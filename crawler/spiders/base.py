@@ -13,6 +13,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler import signals as na_signals
+from crawler.hub import Hub
 from crawler.items import PageItem
 from crawler.middlewares import FETCHED_AT, UNCHANGED, WARC_REF
 from crawler.stats import OutletStats
@@ -101,6 +102,12 @@ class ArchivingSpider(scrapy.Spider):
         else:
             message = str(failure.value) or _MESSAGES.get(kind, kind)
         logger.warning("%s: %s", request.url, message)
+        response = getattr(failure.value, "response", None)
+        # The manifest lists every fetch that yielded no article, failures included.
+        Hub.of(self.crawler).session.record_page(
+            url=request.url, page_type="error", reasons=(f"{kind}: {message}",),
+            warc=response.meta.get(WARC_REF) if response is not None else None,
+        )
         self.crawler.signals.send_catch_log(
             na_signals.fetch_failed, url=request.url, outlet=outlet, kind=kind, message=message
         )

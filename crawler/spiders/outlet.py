@@ -83,6 +83,11 @@ class OutletSpider(ArchivingSpider):
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
+    @property
+    def outlet_names(self) -> list[str]:
+        """The outlets this crawl covers, as the run record lists them."""
+        return list(self.specs)
+
     def topics_for(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
         spec = self.specs.get(outlet or "")
         return (spec.topics, spec.require_topic) if spec else ((), False)

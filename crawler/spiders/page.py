@@ -7,6 +7,7 @@ from typing import Any, AsyncIterator
 import scrapy
 from scrapy.http import Response
 
+from archive.layout import ADHOC_OUTLET
 from crawler.items import PageItem
 from crawler.spiders.base import ArchivingSpider
 
@@ -22,6 +23,10 @@ class PageSpider(ArchivingSpider):
             raise ValueError("the page spider needs a URL: -a url=https://...")
         self.urls = [u for u in url.split(",") if u]
         self.outlet = outlet or None
+
+    @property
+    def outlet_names(self) -> list[str]:
+        return [self.outlet or ADHOC_OUTLET]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:

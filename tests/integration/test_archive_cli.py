@@ -62,7 +62,7 @@ def test_export_jsonl_and_parquet(local_archive, tmp_path):
     assert table.column("warc_offset").to_pylist() == [article.warc.offset]
 
 
-def test_errors_are_one_line_with_exit_code_1(local_archive, s3):
+def test_errors_are_one_line_with_exit_code_1_or_2_for_usage(local_archive, s3):
     archive, _ = local_archive
     missing = CliRunner().invoke(main, ["cat", "0123456789abcdef", "--archive", archive])
     assert missing.exit_code == 1
@@ -70,9 +70,10 @@ def test_errors_are_one_line_with_exit_code_1(local_archive, s3):
     no_bucket = CliRunner().invoke(main, ["ls", "--archive", "s3://absent"])
     assert no_bucket.exit_code == 1 and "bucket 'absent' does not exist" in no_bucket.output
     typo = CliRunner().invoke(main, ["ls", "--archive", archive + "-typo"])
-    assert typo.exit_code == 1 and "no archive at" in typo.output
+    assert typo.exit_code == 2 and "no archive at" in typo.output
+    assert typo.output.strip().count("\n") == 0
     bad_date = CliRunner().invoke(main, ["ls", "--archive", archive, "--since", "yesterday"])
-    assert bad_date.exit_code == 1 and "YYYY-MM-DD" in bad_date.output
+    assert bad_date.exit_code == 2 and "YYYY-MM-DD" in bad_date.output
 
 
 def test_verify_reports_problems_with_exit_code_1(local_archive, tmp_path):

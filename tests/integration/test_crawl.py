@@ -8,6 +8,7 @@ its own process, with politeness delays off so the suite stays fast.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -74,6 +75,14 @@ def test_crawl_finishes_and_prints_a_stats_table(first_crawl, sim):
     for name in sim.names:
         assert name in proc.stdout
     assert record["totals"]["articles_added"] == sum(len(sim.expected_articles(n)) for n in sim.names)
+
+
+def test_failed_fetches_are_listed_in_the_manifest(first_crawl):
+    (manifest,) = first_crawl["archive"].glob("manifests/**/*.jsonl")
+    lines = [json.loads(line) for line in manifest.read_text().splitlines()]
+    errors = [line for line in lines if line["kind"] == "page" and line["page_type"] == "error"]
+    assert errors and all(line["reasons"][0].startswith("http_404") for line in errors)
+    assert all(line["warc"] for line in errors), "the 404 response itself is archived"
 
 
 def test_each_outlet_archives_exactly_its_articles(first_crawl, sim):
@@ -245,11 +254,14 @@ def test_scrapy_crawl_runs_the_same_spider(sim, tmp_path):
     name = "ria"
     config = sim.write_config(tmp_path / "sim.yaml", names=[name])
     archive = tmp_path / "archive"
+    # The archive named the way the CLI reads it, from the environment.
     proc = subprocess.run(
         [str(BIN / "scrapy"), "crawl", "outlet", "-a", f"outlet={name}", "-a", f"config={config}",
-         "-s", f"NEWSARCHIVE_ARCHIVE={archive}", "-s", f"NEWSARCHIVE_HOME={tmp_path / 'home'}",
-         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+         "-s", f"NEWSARCHIVE_HOME={tmp_path / 'home'}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
         cwd=REPO, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "NEWSARCHIVE_ARCHIVE": str(archive)},
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert set(archived(archive, name)) == sim.expected_articles(name)
+    (record,) = [json.loads(p.read_text()) for p in archive.glob("runs/**/*.json")]
+    assert record["outlets"][name]["articles_added"] == len(sim.expected_articles(name))

@@ -1,7 +1,8 @@
 """``python -m tests.sim serve [--config-out FILE] [--outlet NAME ...]``
 
 Serves the simulated outlets on 127.0.0.1 until SIGTERM or Ctrl-C, and writes the outlet
-config (base_url per outlet) so ``newsarchive crawl --all --config FILE`` crawls them.
+config (base_url per outlet) so ``newsarchive crawl NAME... --config FILE`` crawls them
+(by name: ``--all`` would also crawl shipped outlets that are not simulated, live).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         config = sim.write_config(args.config_out)
         for name in sim.names:
             print(f"{name:16} {sim.base_url(name)}", flush=True)
-        print(f"config written to {config}; crawl with: newsarchive crawl --all --config {config}",
+        print(f"config written to {config}; crawl with: newsarchive crawl {' '.join(sim.names)} --config {config}",
               flush=True)
         try:
             stop.wait()

@@ -23,6 +23,6 @@ def test_extract_file_prints_article_json(tmp_path):
 
 def test_extract_stdin_rejection_exits_non_zero_with_one_line():
     result = CliRunner().invoke(main, ["extract", "-"], input=b"<html><body><p>hi</p></body></html>")
-    assert result.exit_code != 0
+    assert result.exit_code == 1
     assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1 and "not extracted" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "not an article" in result.stderr

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from tests.sim import noise
 from tests.sim.formats import Entry, robots, rss, sitemap_index, urlset
-from tests.sim.site import Resource, SimArticle, Site, esc, paragraphs_html
+from tests.sim.site import Resource, SimArticle, Site, esc
 
 __all__ = ["Ria"]
 
