@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, StorageError
 from archive.layout import article_key, index_key, manifest_key, run_key, utc, warc_key, warc_name
 from archive.spool import OpenFile, Spool, flush_spool, index_warc
 from archive.storage import ObjectStore
@@ -95,6 +95,7 @@ class ArchiveSession:
         self._manifest_lines = 0
         self._summary: dict[str, Any] | None = None
         self._manifest_key = manifest_key(run_id, self._started)
+        self._refuse_used_run_id()
         self._manifest = self._spool.open_file(self._manifest_key)
 
     # -- records -------------------------------------------------------------------------
@@ -266,6 +267,20 @@ class ArchiveSession:
         self.close()
 
     # -- internals -----------------------------------------------------------------------
+
+    def _refuse_used_run_id(self) -> None:
+        """An earlier run's manifest and run record would be overwritten, in the store or the spool."""
+        try:
+            stored = self._store.exists(self._manifest_key)
+        except StorageError as exc:  # the run goes on without the store, as it would later on
+            log.warning("could not check that run id %s is new: %s", self.run_id, exc)
+            stored = False
+        if stored or self._spool.path(self._manifest_key).exists():
+            where = self._store.uri if stored else f"the spool {self._spool.root}"
+            raise ArchiveError(
+                f"run id {self.run_id} was used before: {self._manifest_key} is in {where}; "
+                "use a distinct run id (add a random suffix)"
+            )
 
     def _check_open(self) -> None:
         if self._summary is not None:

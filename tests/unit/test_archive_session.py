@@ -199,3 +199,19 @@ def test_get_prefers_the_newest_fetch_then_the_later_key_when_an_id_is_stored_tw
     refetched = replace(early, fetched_at=(T0 + timedelta(hours=1)).isoformat(), title="Fetched later")
     store.put_bytes(article_key(early), refetched.to_json().encode())
     assert reader.get(early.id).title == "Fetched later"
+
+
+def test_a_run_id_used_before_on_that_day_is_refused_not_overwritten(tmp_path):
+    root, spool = tmp_path / "archive", tmp_path / "spool"
+    store = LocalStore(root)
+    run_session(store, spool)
+    with pytest.raises(ArchiveError, match=r"run id run-1 was used before: manifests/2026/11/22/run-1\.jsonl is in"):
+        ArchiveSession(store, spool_dir=spool, run_id="run-1", warcinfo=WARCINFO, clock=FakeClock())
+    with store.open("manifests/2026/11/22/run-1.jsonl") as stream:
+        assert len(stream.readlines()) == 5, "the first run's manifest is intact"
+    # A manifest that never reached the store (it was down) counts too.
+    down = tmp_path / "down"
+    down.write_text("the disk is gone")
+    run_session(LocalStore(down), tmp_path / "spool2")
+    with pytest.raises(ArchiveError, match="is in the spool"):
+        ArchiveSession(LocalStore(down), spool_dir=tmp_path / "spool2", run_id="run-1", warcinfo=WARCINFO, clock=FakeClock())
