@@ -283,7 +283,13 @@ class SchedulerService:
         try:
             self.start()
             done.wait()
-            log.warning("stopping: waiting up to %gs for running crawls to finish", self.stop_grace)
+            with self._guard:
+                running = sorted(self._running)
+            if running:
+                log.warning("stopping: waiting up to %gs for running crawls (%s) to finish",
+                            self.stop_grace, ", ".join(running))
+            else:
+                log.warning("stopping: no crawl is running")
         finally:
             self.stop()
             for sig, handler in previous.items():
