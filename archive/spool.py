@@ -17,6 +17,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,8 @@ OPEN_SUFFIX = ".open"
 _TMP_PREFIX = ".tmp-"
 # Not uploaded: notes of objects an update moved, to delete from the store (see mark_replaced).
 _REPLACED = ".replaced"
+# Longer than any write of a spool file takes, indexing a 1 GB WARC included.
+STALE_TMP_S = 3600
 # Small objects (article JSON) are latency-bound on S3: upload several at once.
 UPLOAD_WORKERS = 8
 # Upload order: a WARC before the index and articles that point into it, the manifest
@@ -102,9 +105,13 @@ class Spool:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, target)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return target
 
     def open_file(self, key: str, *, buffered: bool = True) -> OpenFile:
@@ -166,7 +173,7 @@ class Spool:
                 with contextlib.suppress(FileExistsError):  # an even newer one is there: this one is stale
                     os.link(claim, path)
         finally:
-            claim.unlink()
+            claim.unlink(missing_ok=True)
         return True
 
     def upload_many(self, store: ObjectStore, keys: Sequence[str], *, workers: int = UPLOAD_WORKERS) -> UploadResult:
@@ -265,8 +272,12 @@ def index_warc(spool: Spool, path: Path) -> list[str]:
     target = spool.path(index)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(_TMP_PREFIX + target.name)
-    write_cdxj(path, partial, filename=key)
-    os.replace(partial, target)
+    try:
+        write_cdxj(path, partial, filename=key)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return [key, index]
 
 
@@ -350,6 +361,7 @@ def flush_spool(store: ObjectStore, spool_dir: Path) -> FlushReport:
     report = FlushReport()
     if not spool.root.is_dir():
         return report
+    _remove_stale_temporaries(spool)
     for path in spool.open_files():
         key = recover(spool, path)
         if key:
@@ -359,6 +371,17 @@ def flush_spool(store: ObjectStore, spool_dir: Path) -> FlushReport:
     if not report.error:
         report.error = _delete_replaced(store, spool, report.removed)
     return report
+
+
+def _remove_stale_temporaries(spool: Spool) -> None:
+    """Delete what writers killed mid-write left; a live writer's are minutes old at most."""
+    cutoff = time.time() - STALE_TMP_S
+    for dirpath, _, filenames in os.walk(spool.root):
+        for name in filenames:
+            path = Path(dirpath) / name
+            with contextlib.suppress(FileNotFoundError):
+                if name.startswith(_TMP_PREFIX) and path.stat().st_mtime < cutoff:
+                    path.unlink()
 
 
 def _delete_replaced(store: ObjectStore, spool: Spool, removed: list[str]) -> str | None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -282,6 +284,51 @@ def test_a_close_that_fails_still_lets_go_of_the_manifest(tmp_path):
     assert spooled(tmp_path / "spool") == []
     with LocalStore(tmp_path / "archive").open(next(LocalStore(tmp_path / "archive").list("manifests/"))) as stream:
         assert [json.loads(line)["kind"] for line in stream] == ["article"]  # its lines up to the failed one
+
+
+# Spool writes that fail on a full disk (past RLIMIT_FSIZE) leave no temporary file.
+TEMPORARIES_ON_FULL_DISK = textwrap.dedent(
+    """
+    import io, resource, signal, sys
+    from pathlib import Path
+    from archive.spool import Spool, index_warc
+    from archive.warc import WarcWriter
+    from tests.unit.test_archive_support import REQUEST, RESPONSE, T0, URL
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    spool = Spool(Path(sys.argv[2]))
+    warc = spool.path("warc/2026/11/22/newsarchive-20261122074005-00001-host-1.warc.gz")
+    warc.parent.mkdir(parents=True)
+    with open(warc, "wb") as out:
+        writer = WarcWriter(out, file="warc/2026/11/22/newsarchive-20261122074005-00001-host-1.warc.gz")
+        for _ in range(4):
+            writer.exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip=None, date=T0)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (300, resource.RLIM_INFINITY))
+    for write in (lambda: spool.write_bytes("articles/a/2026/11/22/x.json", b"x" * 5000), lambda: index_warc(spool, warc)):
+        try:
+            write()
+        except OSError as exc:
+            print(exc.strerror)
+    """
+)
+
+
+def test_spool_writes_that_fail_leave_no_temporary_files(tmp_path):
+    assert run_script(TEMPORARIES_ON_FULL_DISK, tmp_path) == ["File too large"] * 2
+    assert [p.name for p in spooled(tmp_path / "spool") if p.name.startswith(".tmp-")] == []
+
+
+def test_flush_removes_temporary_files_that_killed_writers_left(tmp_path):
+    from archive.spool import STALE_TMP_S
+
+    folder = tmp_path / "spool/articles/a/2026/11/22"
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ".tmp-killed", folder / ".tmp-being-written"
+    for path in (stale, fresh):
+        path.write_bytes(b"half an article")
+    hour_ago = time.time() - STALE_TMP_S - 60
+    os.utime(stale, (hour_ago, hour_ago))
+    flush_spool(LocalStore(tmp_path / "archive"), tmp_path / "spool")
+    assert not stale.exists() and fresh.exists()
 
 
 CONCURRENT_WRITER = textwrap.dedent(
