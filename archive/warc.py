@@ -215,12 +215,12 @@ class WarcWriter:
         return self._write(record)
 
     def _write(self, record) -> WarcRef:
+        if self.broken:
+            raise ArchiveError(f"{self._file} could not be cut back after a failed write; write to a new WARC file")
         plain = io.BytesIO()
         WARCWriter(plain, gzip=False).write_record(record)
         compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
         member = compressor.compress(plain.getvalue()) + compressor.flush()
-        if self.broken:
-            raise ArchiveError(f"{self._file} could not be cut back after a failed write; write to a new WARC file")
         offset = self._offset
         try:
             view = memoryview(member)
@@ -238,7 +238,6 @@ class WarcWriter:
             length=len(member),
             payload_digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
         )
-
 
     def _cut_back(self, offset: int) -> None:
         """Drop a partly written member: every later ``WarcRef`` offset depends on it."""
