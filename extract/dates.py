@@ -53,21 +53,79 @@ def day_of(value: str | None) -> str | None:
     return value[:10] if value else None
 
 
-_VISIBLE_STAMP = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?")
+# English month names, shared with the credit and byline rules.
+MONTH_NAMES = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+MONTH_NUMBER = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+)}
+_TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?"
+# A zone written after the time: "UTC", "GMT+8", "+08:00", "UTC+0530".
+_ZONE = r"(?:\s*(?:(UTC|GMT|Z)(?![A-Za-z]))?\s*([+-]\d{1,2}(?::?\d{2})?)?)"
+_VISIBLE_STAMP = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*" + _TIME + _ZONE)
+# The same stamp split over several elements of one small block and joined with
+# spaces: "<em>2026</em> <em>11</em>/<em>30</em> <span>17:32:00</span>".
+_LOOSE_STAMP = re.compile(r"(?<!\d)(\d{4})\D{1,3}?(\d{1,2})\D{1,3}?(\d{1,2})(?!\d)\D{0,3}?\s*" + _TIME + _ZONE)
+# "Nov 30, 2026 05:32 PM", "30 November 2026, 17:32".
+_NAMED_STAMP = re.compile(
+    rf"(?<![^\W\d_])(?:({MONTH_NAMES})\.?\s+(\d{{1,2}})|(\d{{1,2}})\.?\s+({MONTH_NAMES})\.?),?\s+(\d{{4}})\s*[,|·•]?\s*(?:at\s+)?"
+    + _TIME + _ZONE,
+    re.I,
+)
 
 
-def with_visible_time(day: str | None, lines: tuple[str, ...]) -> str | None:
-    """``day`` refined to the first visible "YYYY-MM-DD HH:MM[:SS]" stamp on that day."""
+def _zone(name: str | None, offset: str | None) -> str:
+    if offset:
+        sign, digits = offset[0], offset[1:].replace(":", "")
+        hours, minutes = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "00")
+        if int(hours) > 14 or int(minutes) >= 60:
+            return ""
+        return f"{sign}{int(hours):02d}:{minutes}"
+    return "+00:00" if name else ""
+
+
+def _stamp(y: str, mo: int, d: str, h: str, mi: str, s: str | None, ampm: str | None,
+           name: str | None, offset: str | None) -> str | None:
+    hour = int(h)
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+    stamp = iso_date(f"{y}-{mo:02d}-{int(d):02d}T{hour:02d}:{mi}:{s or '00'}")
+    return stamp + _zone(name, offset) if stamp and "T" in stamp else None
+
+
+def _stamps(lines: tuple[str, ...], blocks: tuple[str, ...]):
+    for line in lines:
+        if len(line) <= 200:
+            for m in _VISIBLE_STAMP.finditer(line):
+                y, mo, d, *rest = m.groups()
+                yield _stamp(y, int(mo), d, *rest)
+    for block in blocks:
+        for m in _LOOSE_STAMP.finditer(block):
+            y, mo, d, *rest = m.groups()
+            yield _stamp(y, int(mo), d, *rest)
+        for m in _NAMED_STAMP.finditer(block):
+            month = m.group(1) or m.group(4)
+            yield _stamp(m.group(5), MONTH_NUMBER[month[:3].lower()], m.group(2) or m.group(3), *m.groups()[5:])
+
+
+def with_visible_time(day: str | None, lines: tuple[str, ...], blocks: tuple[str, ...] = ()) -> str | None:
+    """``day`` refined to the first visible time stamp on that day.
+
+    ``lines`` are single text nodes ("2026-11-30 17:32:00"); ``blocks`` the joined
+    text of small elements holding a time, where a stamp may be split over several
+    nodes or written with a month name ("Nov 30, 2026 05:32 PM"). The time is kept
+    as the page states it: with its zone when one is written, else naive local time
+    (a zone guessed from the outlet's country would be invented precision).
+    """
     if day is None or len(day) != 10:
         return day
-    for line in lines:
-        if len(line) > 200:
-            continue
-        for m in _VISIBLE_STAMP.finditer(line):
-            y, mo, d, h, mi, s = m.groups()
-            stamp = iso_date(f"{y}-{int(mo):02d}-{int(d):02d}T{int(h):02d}:{mi}:{s or '00'}")
-            if stamp and stamp[:10] == day:
-                return stamp
+    for stamp in _stamps(lines, blocks):
+        if stamp and stamp[:10] == day:
+            return stamp
     return day
 
 

@@ -26,7 +26,7 @@ from lxml import etree
 from extract import dom_rules, text_rules
 from extract.article import Article, PageType, Rejection, article_id
 from extract.cluster import cluster_key
-from extract.credits import find_byline, find_credit
+from extract.credits import find_byline, find_credit, is_calendar_name, trim_byline
 from extract.dates import dateline_date, first_visible_date, iso_date, with_visible_time
 from extract.decode import decode_body
 from extract.hints import reconcile
@@ -149,8 +149,40 @@ def _visible_authors(tree: etree._Element) -> tuple[str, ...]:
     # trafilatura's byline XPaths, read in place: its extract_author first deep-copies
     # the whole page to prune comment sections, which costs more than the lookup.
     raw = extract_metainfo(tree, AUTHOR_XPATHS, len_limit=120)
+    # Byline blocks often run on into the date and other labels ("By Ann Lee
+    # Published: Nov 30, 2026"); only the part before them names people.
+    raw = trim_byline(raw) if raw else None
     names = normalize_authors(None, raw) if raw else None
-    return tuple(a.strip() for a in (names or "").split(";") if a.strip())
+    return tuple(a for a in (n.strip() for n in (names or "").split(";")) if a and not is_calendar_name(a))
+
+
+_CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
+
+
+def _stamp_blocks(tree: etree._Element) -> tuple[str, ...]:
+    """Joined text of the small blocks holding a clock time: stamps split over elements.
+
+    From each text node with a time, up to three levels of its small ancestors
+    (80 characters at most): "<em>2026</em> <em>11</em>/<em>30</em> <span>17:32</span>".
+    """
+    blocks: list[str] = []
+    for el in tree.iter(etree.Element):
+        if el.tag in _NON_TEXT:
+            continue
+        for text, start in ((el.text, el), (el.tail, el.getparent())):
+            if not text or start is None or not _CLOCK.search(text):
+                continue
+            best, node = None, start
+            for _ in range(3):
+                joined = " ".join(" ".join(node.itertext()).split())
+                if len(joined) > 80:
+                    break
+                best, node = joined, node.getparent()
+                if node is None:
+                    break
+            if best and best not in blocks:
+                blocks.append(best)
+    return tuple(blocks)
 
 
 def _shows_day(day: str, lines: tuple[str, ...]) -> bool:
@@ -190,6 +222,13 @@ def extract_page(
     signals = page_signals(tree, meta.title)
     page_lines = _page_lines(tree)
     published = meta.published or _page_date(tree, url, page_lines, fetched_at)
+    if published and len(published) == 10:
+        # A bare day (structured or found) gains the time the page shows on that day;
+        # stamps split over elements are looked for only when a clock time is shown.
+        refined = with_visible_time(published, page_lines)
+        if refined == published and any(_CLOCK.search(line) for line in page_lines):
+            refined = with_visible_time(published, (), _stamp_blocks(tree))
+        published = refined
 
     site_names = tuple(n for n in (meta.site_name, *host_labels(url)) if n)
     headlines = tuple(dict.fromkeys(" ".join(h.split()).casefold() for h in meta.headline_candidates))
@@ -253,8 +292,6 @@ def _page_date(tree: etree._Element, url: str, page_lines: tuple[str, ...], fetc
         find_date(tree, url=url, original_date=True, extensive_search=False,
                   min_date=datetime(1995, 1, 1), max_date=bound)
     ) or first_visible_date(page_lines, bound)
-    # htmldate gives the day only; a visible timestamp on that day adds the time.
-    found = with_visible_time(found, page_lines)
     # A bare "1 January" the page does not show is a year-only guess (from a
     # namespace URL or a copyright line), not a publication date.
     if found and found.endswith("-01-01") and not _shows_day(found, page_lines):

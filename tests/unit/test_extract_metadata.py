@@ -6,7 +6,7 @@ import lxml.html
 import pytest
 
 from extract import Hints, extract_page
-from extract.credits import find_byline, find_credit
+from extract.credits import find_byline, find_credit, is_calendar_name, trim_byline
 from extract.dates import dateline_date, iso_date, with_visible_time
 from extract.hints import reconcile
 from extract.metadata import clean_title, read_metadata
@@ -118,6 +118,12 @@ def test_markup_language_is_recorded_but_detection_decides():
         (["Body text."], ("来源：新华社",), "新华社", None),
         (["参考消息网1月13日报道 据美联社报道，会议周三举行。"], (), "参考消息网", None),
         (["Body text."], ("Monday, December 9, 2011",), None, None),  # a weekday is not a credit
+        (["Body text."], ("Sat, May 25, 2024",), None, None),
+        (["Body text."], ("Quiet Garden Notes Tuesday, March 3, 2020",), None, None),
+        # Markup or label junk after a source label is no credit; a later label ends one.
+        (["Body text."], ('作者： size="9" 来源： size="9" 发布日期： 3/4/2005 1:02:03 PM',), None, None),
+        (["Body text."], ("来源：北方晨报 编辑：李明",), "北方晨报", None),
+        (["Body text."], ("Source: 2024",), None, None),
         (["He said the plan (which was leaked) is sound."], (), None, None),
     ],
 )
@@ -150,10 +156,53 @@ def test_iso_date(raw, iso):
         (("光明日报记者 王建宏 张文攀",), ("王建宏", "张文攀")),
         (("来源：巴彦淖尔日报 编辑：苏亮",), ("苏亮",)),
         (("北约与俄罗斯高官周三召开会议",), ()),
+        # A label inside a longer word is no label: 记者 in 记者会 (press conference).
+        (("发言人在例行记者会上表示：",), ()),
+        (("中文版本说明",), ()),
+        (("文/林小溪",), ("林小溪",)),
+        # The bracketed reporter credit of a wire lead counts in a long paragraph.
+        (("发言人在例行记者会上表示：",
+          "本报南宁3月2日电（记者林小溪、周明）发言人在例行记者会上表示，双方将在下月举行新一轮磋商，会期三天。"),
+         ("林小溪", "周明")),
     ],
 )
 def test_find_byline_in_labelled_chinese_lines(lines, names):
     assert find_byline(lines) == names
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("By Ann Lee Published: Mar 3, 2025 04:10 PM", "By Ann Lee"),
+        ("Posted by: Ann Lee", "Ann Lee"),
+        ("Ann Lee 3 hours ago", "Ann Lee"),
+        ("By Ann Lee March 3, 2025", "By Ann Lee"),
+        ("Bo Chan Tuesday, March 3, 2025 @ 4:10 PM", "Bo Chan"),
+        ("Ann Lee, 30. listopadu 2025", "Ann Lee"),
+        ("Last Updated: March 3, 2025", ""),
+        ("Comments Print Northwind Wire, March 3, 2025", "Comments Print Northwind Wire"),
+        ("Text: Ann Lee Photos: Bo Chan", "Ann Lee"),
+    ],
+)
+def test_trim_byline_stops_at_dates_and_labels(raw, names):
+    assert trim_byline(raw) == names
+
+
+def test_calendar_words_are_never_names():
+    assert is_calendar_name("December 1") and is_calendar_name("Nov") and is_calendar_name("Monday, March")
+    assert not is_calendar_name("June Carter") and not is_calendar_name("Ann Lee")
+
+
+def test_visible_byline_loses_its_date_and_label():
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    for byline, names in [
+        ('<div class="byline-box">By <span class="writer_nm">Ann Lee</span> '
+         '<span>Published: Mar 3, 2025 04:10 PM</span></div>', ("Ann Lee",)),
+        ('<div class="byline"><a href="#c">0 Comment(s)</a> <a href="#p">Print</a> '
+         "Northwind Wire, March 3, 2025</div>", ()),
+    ]:
+        page = f"<html><body>{byline}<article>{paras}</article></body></html>".encode()
+        assert extract_page(page, "https://x.example/a").article.authors == names
 
 
 def test_dateline_without_year_takes_the_fetch_year():
@@ -191,6 +240,23 @@ def test_visible_time_refines_a_bare_day():
     lines = ("网络编辑 军事 2022-01-13 13:14:52 0 北约",)
     assert with_visible_time("2022-01-13", lines) == "2022-01-13T13:14:52"
     assert with_visible_time("2022-01-14", lines) == "2022-01-14"
+    # Stamps split over elements, with month names, 12-hour clocks and written zones.
+    assert with_visible_time("2025-03-03", (), ("2025 03/03 16:10:05",)) == "2025-03-03T16:10:05"
+    assert with_visible_time("2025-03-03", (), ("Published: Mar 3, 2025 04:10 PM",)) == "2025-03-03T16:10:00"
+    assert with_visible_time("2025-03-03", (), ("3 March 2025, 12:05 am",)) == "2025-03-03T00:05:00"
+    assert with_visible_time("2025-03-03", ("2025-03-03 09:30 UTC",)) == "2025-03-03T09:30:00+00:00"
+    assert with_visible_time("2025-03-03", ("2025-03-03 09:30 GMT+8",)) == "2025-03-03T09:30:00+08:00"
+    assert with_visible_time("2025-03-03", (), ("Mar 4, 2025 04:10 PM",)) == "2025-03-03"
+
+
+def test_structured_bare_day_gains_the_time_the_page_shows():
+    paras = "".join(f"<p>{p}</p>" for p in PARAS)
+    page = (
+        '<html><head><meta name="publishdate" content="2025-03-03"></head><body>'
+        '<div class="stamp"><span><b>2025</b></span><span><b>03</b>/<b>03</b></span> <span>16:10:05</span></div>'
+        f"<article>{paras}</article></body></html>"
+    ).encode()
+    assert extract_page(page, "https://x.example/a").article.published == "2025-03-03T16:10:05"
 
 
 def test_hints_fill_confirm_and_record_disagreements():
