@@ -33,8 +33,9 @@ class _OneLine(logging.Filter):
     spider reports the page's own failure in words, so this stays a one-line warning."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.exc_info, record.exc_text = None, None
-        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        if record.levelno >= logging.ERROR:
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
 
 
