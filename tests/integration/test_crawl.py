@@ -119,6 +119,8 @@ def test_robots_txt_is_read_first_and_obeyed(first_crawl, sim):
         assert paths and paths[0] == "/robots.txt", f"{name}: first request was {paths[:1]}"
         fetched = {sim.base_url(name) + p for p in paths}
         assert not fetched & sim.disallowed(name), name
+    # Counted in the table ("robots"), not a warning per URL.
+    assert "Forbidden by robots.txt" not in first_crawl["proc"].stderr
 
 
 def test_warc_files_pass_warcio_check_and_index(first_crawl):
