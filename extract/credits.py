@@ -133,7 +133,7 @@ _ZH_BYLINE = re.compile(
 )
 # A reporter credit in brackets, as wire leads carry it: "新华社北京11月30日电（记者张晓堃）".
 _ZH_BRACKET_BYLINE = re.compile(
-    rf"[（(]\s*(?:记者|記者|作者|文)\s*[:：/]?\s*((?:[\u4e00-\u9fff]{{2,4}})(?:[\s、，,]+[\u4e00-\u9fff]{{2,4}}){{0,2}})\s*[)）]"
+    r"[（(]\s*(?:记者|記者|作者|文)\s*[:：/]?\s*((?:[\u4e00-\u9fff]{2,4})(?:[\s、，,]+[\u4e00-\u9fff]{2,4}){0,2})\s*[)）]"
 )
 
 

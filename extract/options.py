@@ -7,7 +7,7 @@ extraction process pool with every page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = ["ExtractOptions", "Hints", "Topic"]
 
