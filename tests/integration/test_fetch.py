@@ -305,3 +305,14 @@ def test_an_unusable_home_stops_the_run_before_any_request(site, tmp_path):
     (line,) = proc.stderr.strip().splitlines()
     assert "NEWSARCHIVE_HOME" in line and str(home) in line
     assert len(site.requests) == before, "nothing is fetched when nothing could be archived"
+
+
+def test_fetching_an_unchanged_page_again_shows_it_as_already_archived(site, tmp_path, home):
+    url = site.url("/world/2026-11/20/content_1234567.htm")
+    archive = str(tmp_path / "archive")
+    first = newsarchive("fetch", url, "--archive", archive, "-q", check=True)
+    again = newsarchive("fetch", url, "--archive", archive, "-q", check=True)
+    assert first.stdout.split("\t")[0] == again.stdout.split("\t")[0]
+    assert again.stdout.rstrip().endswith("unchanged, already archived")
+    types = [t for warc in warc_files(tmp_path / "archive") for t, _, _ in records(warc)]
+    assert "revisit" in types, "the identical payload is archived as a revisit"
