@@ -123,7 +123,7 @@ def runs(outlet: str | None, limit: int, as_json: bool, archive: str | None, job
     for row in rows:
         totals = (row.get("stats") or {}).get("totals") or {}
         table.add_row(
-            row["run_id"], row["outlet"], _short(row["started"]), _took(row["started"], row.get("finished")),
+            row["run_id"], _outlets_cell(row["outlet"]), _short(row["started"]), _took(row["started"], row.get("finished")),
             row.get("outcome") or "running", _text(row.get("exit_code")), _text(totals.get("articles_added")),
             _text(totals.get("articles_updated")),
             _text(sum((totals.get("errors") or {}).values()) if totals else None),
@@ -255,6 +255,14 @@ def _archive_runs(uri: str, outlet: str | None, limit: int) -> Iterator[dict[str
         shown += 1
         if shown >= limit:
             return
+
+
+def _outlets_cell(outlets: str) -> str:
+    """Keep the table narrow: a crawl of many outlets is summarised (--json lists them)."""
+    names = [n for n in outlets.split(",") if n]
+    if not names:
+        return "(fetch)"
+    return ",".join(names) if len(names) <= 3 else f"{len(names)} outlets"
 
 
 def _short(value: str | None) -> str:
