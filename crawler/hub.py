@@ -134,14 +134,17 @@ class Hub:
     async def extract(self, body: bytes, url: str, **kwargs: Any) -> ExtractionResult:
         if self._executor is None:
             return extract_page(body, url, **kwargs)
+        pool = self._executor
         try:
-            return await asyncio.wrap_future(self._executor.submit(_extract, body, url, kwargs))
+            return await asyncio.wrap_future(pool.submit(_extract, body, url, kwargs))
         except BrokenProcessPool:
             # A worker died (OOM killer, a crash in a C extension): a broken pool fails
-            # every later call, so start a new one and give this page one more try.
-            logger.warning("an extraction worker died; starting new workers")
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = _start_pool(self._workers)
+            # every later call, so start a new one (once, however many pages were in
+            # flight) and give this page one more try.
+            if self._executor is pool:
+                logger.warning("an extraction worker died; starting new workers")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._executor = _start_pool(self._workers)
             return await asyncio.wrap_future(self._executor.submit(_extract, body, url, kwargs))
 
     def close(self) -> dict[str, Any]:

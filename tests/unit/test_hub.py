@@ -38,3 +38,24 @@ def test_a_killed_worker_is_replaced_and_the_page_still_extracted(tmp_path):
         assert again.article is not None and again.article.title == "Talks resume in Geneva"
     finally:
         hub.close()
+
+
+def test_pages_in_flight_when_a_worker_dies_start_one_new_pool(tmp_path):
+    session = ArchiveSession(LocalStore(tmp_path / "archive"), spool_dir=tmp_path / "spool", run_id="run-2",
+                             warcinfo={"software": "test"})
+    hub = Hub(session, SQLiteCrawlState(tmp_path / "state.sqlite"), workers=2)
+
+    async def many() -> list:
+        tasks = [asyncio.ensure_future(hub.extract(PAGE, f"http://127.0.0.1/{i}")) for i in range(40)]
+        await asyncio.sleep(0)  # every task has submitted its page
+        os.kill(next(iter(hub._executor._processes)), signal.SIGKILL)
+        return await asyncio.gather(*tasks)
+
+    try:
+        asyncio.run(hub.extract(PAGE, "http://127.0.0.1/warm"))
+        first_pool = hub._executor
+        results = asyncio.run(many())
+        assert all(r.article is not None for r in results)
+        assert hub._executor is not first_pool
+    finally:
+        hub.close()
