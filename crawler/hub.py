@@ -1,8 +1,9 @@
 """What one crawl shares between its components: archive session, crawl state, workers.
 
 Scrapy builds middlewares, pipelines and extensions separately; they meet here. The hub
-is created on first use from the crawler's settings and closed on ``spider_closed``,
-after the engine has stopped feeding it.
+is created from the crawler's settings before the crawl starts (or on first use, under
+``scrapy crawl``); on ``spider_closed``, after the engine has stopped feeding it, it writes
+the run record and closes the archive.
 """
 
 from __future__ import annotations
@@ -114,8 +115,11 @@ class Hub:
     def _spider_closed(self, spider: Any, reason: str) -> None:
         # Here, not in the CLI, so that `scrapy crawl` archives its run record too.
         self.record = run_record(
-            run_id=self.session.run_id, stats=spider.crawler.stats.get_stats(), started=self.started, finish_reason=reason,
+            run_id=self.session.run_id,
+            stats=spider.crawler.stats.get_stats(),
             outlets=getattr(spider, "outlet_names", None) or [ADHOC_OUTLET],
+            started=self.started,
+            finish_reason=reason,
         )
         try:
             self.session.write_run_record(self.record)
@@ -129,7 +133,9 @@ class Hub:
         # caller sees (and --stats-json) does.
         if self.summary.get("pending") and self.record["outcome"] == "ok":
             self.record["outcome"] = "errors"
-        self.record["archive"] = {key: self.summary.get(key) for key in ("store", "pending", "storage_errors", "uploaded")}
+        self.record["archive"] = {
+            key: self.summary.get(key) for key in ("store", "pending", "storage_errors", "uploaded")
+        }
 
     async def extract(self, body: bytes, url: str, **kwargs: Any) -> ExtractionResult:
         if self._executor is None:

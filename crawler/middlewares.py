@@ -22,6 +22,7 @@ from crawler.capture import EXCHANGE_META_KEY, RawExchange
 from crawler.hub import Hub
 from crawler.state import Capture
 from crawler.stats import OutletStats
+from extract.article import WarcRef
 
 __all__ = ["WarcCaptureMiddleware", "BackoffRetryMiddleware", "payload_digest", "INCREMENTAL"]
 
@@ -89,8 +90,11 @@ class WarcCaptureMiddleware:
             response.status == 304
             or (response.status == 200 and payload_digest(body) == previous.warc.payload_digest)
         )
+        unchanged = False
         if same_payload:
             assert previous is not None
+            # Skip extraction only where the crawl asked to, and only once it was done.
+            unchanged = bool(request.meta.get(INCREMENTAL)) and previous.processed
             self._hub.session.write_revisit(
                 url=request.url,
                 request=bytes(exchange.request),
@@ -118,9 +122,7 @@ class WarcCaptureMiddleware:
                 )
         request.meta[WARC_REF] = ref
         request.meta[FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
-        request.meta[UNCHANGED] = bool(
-            same_payload and request.meta.get(INCREMENTAL) and previous is not None and previous.processed
-        )
+        request.meta[UNCHANGED] = unchanged
         if "outlet" in request.meta:  # robots.txt requests belong to no outlet's tally
             OutletStats(self._crawler.stats).inc(request.meta["outlet"], "pages_fetched")
         return response
@@ -143,7 +145,7 @@ class WarcCaptureMiddleware:
 
     def _write_exchange(
         self, request: Request, exchange: RawExchange, fetched_at: datetime, *, truncated: str | None
-    ) -> Any:
+    ) -> WarcRef:
         hints = request.meta.get("hints")
         return self._hub.session.write_exchange(
             url=request.url,

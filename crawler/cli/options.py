@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from archive import ObjectStore
 
 __all__ = ["archive_option", "settings_option", "parse_settings", "log_level", "check_archive", "report_spool"]
 
@@ -40,7 +43,7 @@ def log_level(default: str = "WARNING") -> str:
     return {0: default, 1: "INFO"}.get(verbose, "DEBUG")
 
 
-def check_archive(archive: str, command: str, *, must_exist: bool = False) -> Any:
+def check_archive(archive: str, command: str, *, must_exist: bool = False) -> ObjectStore:
     """The store an --archive value names; exit 2 with one line when it cannot be one.
 
     A store that is merely unreachable passes: writers spool until it is back.
@@ -48,7 +51,7 @@ def check_archive(archive: str, command: str, *, must_exist: bool = False) -> An
     """
     from archive import LocalStore, StorageError, store_from_uri
 
-    def fail(message: str) -> None:
+    def fail(message: str) -> NoReturn:
         click.echo(f"newsarchive {command}: {message}", err=True)
         raise SystemExit(2)
 
