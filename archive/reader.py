@@ -141,6 +141,23 @@ class ArchiveReader:
             raise ArchiveError(f"{ref.file} at offset {ref.offset} is not record {ref.record_id}; run `newsarchive verify`")
         return member
 
+    def manifest_entries(self, kind: str | None = None) -> Iterator[dict[str, Any]]:
+        """Manifest lines of every run, oldest manifest first (``kind``: article, page, warc...).
+
+        A manifest cut short by a killed run ends in a partial line; it is skipped.
+        """
+        for key in self.store.list("manifests/"):
+            if not key.endswith(".jsonl"):
+                continue
+            with self.store.open(key) as stream:
+                for line in stream.read().splitlines():
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        continue
+                    if kind is None or entry.get("kind") == kind:
+                        yield entry
+
     def runs(self) -> Iterator[dict[str, Any]]:
         """Run records, oldest first."""
         for key in self.store.list("runs/"):

@@ -28,7 +28,7 @@ from archive.errors import ArchiveError, StorageError
 from archive.layout import article_key, index_key, manifest_key, run_key, utc, warc_key, warc_name
 from archive.spool import OpenFile, Spool, flush_spool, index_warc
 from archive.storage import ObjectStore
-from archive.warc import HINTS_FIELD, WarcWriter, new_record_id, warc_date
+from archive.warc import HINTS_FIELD, OUTLET_FIELD, WarcWriter, new_record_id, warc_date
 from extract.article import Article, WarcRef
 
 __all__ = ["ArchiveSession"]
@@ -110,6 +110,7 @@ class ArchiveSession:
         fetched_at: datetime,
         hints: Mapping[str, Any] | None = None,
         truncated: str | None = None,
+        outlet: str | None = None,
     ) -> WarcRef:
         """Archive one HTTP exchange, bytes as they crossed the wire; returns the response record.
 
@@ -117,8 +118,11 @@ class ArchiveSession:
         are kept in the response record's ``Newsarchive-Hints`` field, so re-extraction
         from the WARC alone sees the same evidence. ``truncated`` is the WARC-Truncated
         reason (``length``, ``time``, ``disconnect``) when the download did not complete.
+        ``outlet``, the configured outlet the fetch was for, goes in ``Newsarchive-Outlet``.
         """
         annotations: dict[str, str] = {}
+        if outlet:
+            annotations[OUTLET_FIELD] = outlet
         if hints:
             annotations[HINTS_FIELD] = json.dumps(dict(hints), sort_keys=True, default=list)
         if truncated:

@@ -28,6 +28,7 @@ from extract.article import WarcRef
 __all__ = [
     "DamagedMember",
     "HINTS_FIELD",
+    "OUTLET_FIELD",
     "REVISIT_PROFILES",
     "RawHead",
     "WarcWriter",
@@ -47,6 +48,8 @@ GZIP_LEVEL = 6
 # A named field of our own on response records (WARC 1.1 allows extension fields); JSON,
 # ASCII-only so the header stays valid.
 HINTS_FIELD = "Newsarchive-Hints"
+# The outlet a capture was made for, so re-extraction from the WARCs alone files it right.
+OUTLET_FIELD = "Newsarchive-Outlet"
 
 
 def new_record_id() -> str:

@@ -9,10 +9,8 @@ the run record and closes the archive.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import multiprocessing
-import os
 import platform
 import socket
 import uuid
@@ -27,48 +25,19 @@ import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from archive import ArchiveSession, LocalStore, ObjectStore, store_from_uri
+from archive import ArchiveSession, store_from_uri
+from archive.local import home_dir, spool_dir
 from archive.layout import ADHOC_OUTLET
 from crawler.state import CrawlState, SQLiteCrawlState
 from crawler.stats import run_record
 from extract import ExtractionResult, extract_page
 from extract.language import detect_language
 
-__all__ = ["Hub", "home_dir", "new_run_id", "spool_dir", "spooled_elsewhere"]
+__all__ = ["Hub", "new_run_id"]
 
 logger = logging.getLogger(__name__)
 
 _HUBS: "weakref.WeakKeyDictionary[Crawler, Hub]" = weakref.WeakKeyDictionary()
-
-
-def home_dir(setting: str = "") -> Path:
-    """Local state folder: the setting, else $NEWSARCHIVE_HOME, else ./.newsarchive."""
-    return Path(setting or os.environ.get("NEWSARCHIVE_HOME") or ".newsarchive")
-
-
-def spool_dir(home: Path, store: ObjectStore) -> Path:
-    """The spool of one archive: what waits in it is uploaded to that archive and no other.
-
-    Named by a hash of the archive's location, with ``<name>.uri`` beside it saying
-    which archive that is.
-    """
-    where = str(store.root.resolve()) if isinstance(store, LocalStore) else store.uri
-    name = hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
-    label = home / "spool" / f"{name}.uri"
-    if not label.exists():
-        label.parent.mkdir(parents=True, exist_ok=True)
-        label.write_text(where + "\n", encoding="utf-8")
-    return home / "spool" / name
-
-
-def spooled_elsewhere(home: Path, store: ObjectStore) -> list[str]:
-    """Archives other than ``store`` whose spools still hold data."""
-    mine = spool_dir(home, store)
-    return sorted(
-        label.read_text(encoding="utf-8").strip()
-        for label in (home / "spool").glob("*.uri")
-        if label.with_suffix("") != mine and any(p.is_file() for p in label.with_suffix("").rglob("*"))
-    )
 
 
 def new_run_id() -> str:

@@ -155,6 +155,7 @@ class WarcCaptureMiddleware:
             fetched_at=fetched_at,
             hints=dataclasses.asdict(hints) if dataclasses.is_dataclass(hints) else None,
             truncated=truncated,
+            outlet=request.meta.get("outlet"),
         )
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive import StorageError, store_from_uri
 from archive.layout import run_key
-from crawler.hub import home_dir
+from archive.local import home_dir
 from crawler.health import SUCCESS_OUTCOMES, OutletRun, assess, health_document, outlet_runs, parse_time
 from crawler.jobs import CrawlCommand, CrawlProcess, OutletLock, crawl_outcome, read_stats
 from crawler.outlets import OutletSpec, parse_interval

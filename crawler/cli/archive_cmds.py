@@ -132,7 +132,7 @@ def export_cmd(archive: str, fmt: str, output: Path, **filters: Any) -> None:
 @_fails_cleanly
 def flush_cmd(archive: str, as_json: bool) -> None:
     """Upload what earlier runs left in this archive's spool ($NEWSARCHIVE_HOME/spool) to it."""
-    from crawler.hub import home_dir, spool_dir, spooled_elsewhere
+    from archive.local import home_dir, spool_dir, spooled_elsewhere
 
     store = check_archive(archive, "flush")
     report = flush_spool(store, spool_dir(home_dir(), store))
@@ -185,7 +185,7 @@ def _short(value: Any, width: int = 60) -> str:
 def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: str | None, dry_run: bool,
                   configs: tuple[Path, ...], as_json: bool) -> None:
     """Rebuild article JSON from the archived responses with the current extractor; report what changed."""
-    from crawler.hub import home_dir, spool_dir
+    from archive.local import home_dir, spool_dir
     from crawler.outlets import ConfigError, load_outlets
     from crawler.reextract import reextract
 

@@ -48,7 +48,7 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
     process, never two for one outlet. On SIGTERM/SIGINT running crawls are stopped
     cleanly (WARCs closed, spool flushed) before the service exits.
     """
-    from crawler.hub import home_dir
+    from archive.local import home_dir
     from crawler.jobs import CrawlCommand
     from crawler.outlets import ConfigError, load_outlets
     from crawler.runlog import JobStoreError

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from archive import LocalStore, store_from_uri
 from crawler.cli import main
-from crawler.hub import spool_dir
+from archive.local import spool_dir
 from tests.unit.test_archive_session import run_session
 from tests.unit.test_archive_support import HTML, RESPONSE
 

@@ -1,56 +1,15 @@
-"""Crawl state: what was captured before, so a re-crawl fetches and archives only change.
-
-State sits behind the small ``CrawlState`` protocol so that several workers can share
-one store later (a Redis implementation keyed the same way); the default is a SQLite
-file in ``NEWSARCHIVE_HOME``. Writes are per URL and idempotent. A capture counts as
-done only once the pipeline has finished with it (``mark_processed``), so a crawl
-killed between download and extraction, or an extraction that failed, leaves the page
-to be read again by the next crawl rather than skipped as unchanged.
-"""
+"""``CrawlState`` in one SQLite file per archive, on the machine that crawls."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
+from crawler.state.base import Capture
 from extract.article import WarcRef
 
-__all__ = ["Capture", "CrawlState", "SQLiteCrawlState"]
-
-
-@dataclass(frozen=True)
-class Capture:
-    """The last full capture of a URL (a response record, never a revisit)."""
-
-    url: str
-    warc: WarcRef
-    fetched_at: str
-    etag: str | None = None
-    last_modified: str | None = None
-    article_id: str | None = None
-    article_digest: str | None = None
-    article_key: str | None = None  # where its JSON is stored
-    processed_digest: str | None = None  # payload digest of the last capture the pipeline finished
-
-    @property
-    def processed(self) -> bool:
-        """Whether the pipeline finished with this capture's payload."""
-        return self.processed_digest is not None and self.processed_digest == self.warc.payload_digest
-
-
-class CrawlState(Protocol):
-    def last_capture(self, url: str) -> Capture | None: ...
-
-    def record_capture(self, capture: Capture) -> None: ...
-
-    def record_article(self, url: str, article_id: str, article_digest: str, article_key: str) -> None: ...
-
-    def mark_processed(self, url: str, payload_digest: str) -> None: ...
-
-    def close(self) -> None: ...
+__all__ = ["SQLiteCrawlState"]
 
 
 _SCHEMA = """
@@ -98,6 +57,10 @@ class SQLiteCrawlState:
                 # Another crawl starting at the same moment added it first.
                 if name not in {row[1] for row in self._db.execute("PRAGMA table_info(captures)")}:
                     raise
+
+    def empty(self) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM captures LIMIT 1").fetchone() is None
 
     def last_capture(self, url: str) -> Capture | None:
         with self._lock:
