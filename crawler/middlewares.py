@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
-import hashlib
 import logging
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -18,13 +16,14 @@ from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
 from scrapy.http import Response
 
 from archive.warc import split_http
+from crawler.digests import payload_digest
 from crawler.capture import EXCHANGE_META_KEY, RawExchange
 from crawler.hub import Hub
 from crawler.state import Capture
 from crawler.stats import OutletStats
 from extract.article import WarcRef
 
-__all__ = ["WarcCaptureMiddleware", "BackoffRetryMiddleware", "payload_digest", "INCREMENTAL"]
+__all__ = ["WarcCaptureMiddleware", "BackoffRetryMiddleware", "INCREMENTAL"]
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +33,6 @@ INCREMENTAL = "incremental"  # fetch conditionally; skip a payload already proce
 WARC_REF = "warc_ref"
 FETCHED_AT = "fetched_at"
 UNCHANGED = "unchanged"
-
-
-def payload_digest(body: bytes) -> str:
-    """WARC payload digest (SHA-1, base32) of a body as received."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 class WarcCaptureMiddleware:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from typing import Any
 
@@ -11,23 +9,15 @@ from scrapy.crawler import Crawler
 
 from crawler import signals as na_signals
 from crawler.hub import Hub
+from crawler.digests import article_digest
 from crawler.items import PageItem
 from crawler.stats import OutletStats
 from extract import ExtractOptions, Topic
 from extract.article import Article
 
-__all__ = ["ArticlePipeline", "article_digest"]
+__all__ = ["ArticlePipeline"]
 
 logger = logging.getLogger(__name__)
-
-# What identifies an article's content; provenance (warc, fetched_at) changes every fetch.
-_VOLATILE = {"warc", "fetched_at", "extractor", "disagreements"}
-
-
-def article_digest(article: Article) -> str:
-    data = {k: v for k, v in article.to_dict().items() if k not in _VOLATILE}
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
 
 class ArticlePipeline:
     """Turns ``PageItem``s into archived articles, or into recorded non-article pages.
