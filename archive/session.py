@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from archive.errors import ArchiveError, StorageError
-from archive.layout import article_key, index_key, manifest_key, run_key, utc, warc_key, warc_name
-from archive.spool import OpenFile, Spool, flush_spool, index_warc
+from archive.layout import (article_key, id_entry, id_key, index_key, manifest_key, parse_article_key, run_key, utc,
+                            warc_key, warc_name)
+from archive.spool import FlushReport, OpenFile, Spool, flush_spool, index_warc
 from archive.storage import ObjectStore
 from archive.warc import HINTS_FIELD, OUTLET_FIELD, WarcWriter, new_record_id, warc_date
 from extract.article import Article, WarcRef
 
-__all__ = ["ArchiveSession"]
+__all__ = ["ArchiveSession", "flush_and_index"]
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +171,8 @@ class ArchiveSession:
         ``replaces`` is the key of the article's previous JSON: when an update moved it to
         another date folder, the old object is deleted once the new one is in the store
         (by this session's ``close`` or a later flush: the spool keeps a note of it).
+        The article's id entry (``ids/…``, naming its key) is spooled once the store has
+        the JSON, so no entry ever names a key that is not stored yet.
         """
         if change not in ("added", "updated"):
             raise ArchiveError(f"change must be 'added' or 'updated', not {change!r}")
@@ -205,6 +208,13 @@ class ArchiveSession:
             )
         return key
 
+    def index_article(self, article_id: str, key: str) -> None:
+        """(Re)write the id entry of an article already in the store at ``key`` (for
+        archives written before the id index, or an entry that was lost); uploaded by ``close``."""
+        with self._lock:
+            self._check_open()
+            self._spool.write_bytes(id_key(article_id), id_entry(article_id, key))
+
     def record_page(self, *, url: str, page_type: str, reasons: Sequence[str], warc: WarcRef | None) -> None:
         """Note a fetched page that did not become an article (counted, never dropped)."""
         page_type = getattr(page_type, "value", page_type)
@@ -234,7 +244,7 @@ class ArchiveSession:
                 finally_.callback(self._close_manifest)
                 finally_.callback(self._uploader.shutdown, wait=True)
                 self._close_warc()
-            report = flush_spool(self._store, self._spool.root)
+            report = flush_and_index(self._store, self._spool.root)
             if report.error:
                 log.warning("%s", report.error)
                 self._storage_errors.append(report.error)
@@ -355,6 +365,14 @@ class ArchiveSession:
         if time.monotonic() < self._store_retry_at:
             return
         result = self._spool.upload_many(self._store, self._unsent)
+        entries = _index_uploaded(self._spool, result.uploaded)
+        if entries and not result.error:
+            indexed = self._spool.upload_many(self._store, entries)
+            result.uploaded += indexed.uploaded
+            result.pending += indexed.pending
+            result.error = indexed.error
+        else:
+            result.pending += entries
         self._unsent = result.pending
         self._uploaded += len(result.uploaded)
         if result.error:
@@ -367,6 +385,33 @@ class ArchiveSession:
         self._manifest_lines += 1
         self._manifest.stream.write((json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
         self._manifest.stream.flush()
+
+
+def _index_uploaded(spool: Spool, keys: list[str]) -> list[str]:
+    """Spool the id entries of the article JSON objects among ``keys``, which the store now has.
+
+    Written only now, so an id entry never reaches the store before its article (a flush
+    holds back an article whose WARC is still spooled, but not other objects). A key
+    that an update replaced is about to be deleted: its id entry is the new key's.
+    """
+    replaced = {old for old, _ in spool.replaced()}
+    entries = []
+    for key in keys:
+        parts = parse_article_key(key)
+        if parts is not None and key not in replaced:
+            spool.write_bytes(id_key(parts.id), id_entry(parts.id, key))
+            entries.append(id_key(parts.id))
+    return list(dict.fromkeys(entries))
+
+
+def flush_and_index(store: ObjectStore, spool_dir: Path) -> FlushReport:
+    """``flush_spool``, then the id entries of the articles it uploaded (see ``write_article``)."""
+    report = flush_spool(store, spool_dir)
+    if _index_uploaded(Spool(spool_dir), report.uploaded) and not report.error:
+        indexed = flush_spool(store, spool_dir)
+        report.uploaded += indexed.uploaded
+        report.pending, report.removed, report.error = indexed.pending, report.removed + indexed.removed, indexed.error
+    return report
 
 
 def _log_failure(upload: Future[None]) -> None:

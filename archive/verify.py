@@ -3,8 +3,9 @@
 Checks every WARC record by record (gzip CRC and length of each member, WARC block and
 payload digests: ``warcio check`` alone passes some damaged gzip members), that each WARC
 has its CDXJ index and the index points at record boundaries, that every article JSON is
-valid, filed under the right key and linked to the response record it names, and that
-every manifest line parses and names objects that exist.
+valid, filed under the right key and linked to the response record it names, that every
+revisit refers to a response record in this archive, that every id entry names a stored
+article, and that every manifest line parses and names objects that exist.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from warcio.exceptions import ArchiveLoadFailed
 
 import extract.article
 from archive.errors import ArchiveError, StorageError
-from archive.layout import WARC_SUFFIX, article_key, index_key
+from archive.index import parse_cdxj_line
+from archive.layout import IDS_PREFIX, WARC_SUFFIX, article_key, id_key, index_key, parse_article_key, parse_id_entry
 from archive.prefetch import ordered_map
 from archive.storage import ObjectStore
 from archive.warc import DamagedMember, iter_members, parse_member, read_member
@@ -48,6 +50,10 @@ class VerifyReport:
     records: int = 0
     articles: int = 0
     manifests: int = 0
+    ids: int = 0
+    # Articles with no id entry: not a problem (archives written before the id index have
+    # none, and `get` falls back to a listing), but `newsarchive reextract` writes them.
+    unindexed: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -61,6 +67,8 @@ class VerifyReport:
             "records": self.records,
             "articles": self.articles,
             "manifests": self.manifests,
+            "ids": self.ids,
+            "unindexed": self.unindexed,
             "problems": [{"key": p.key, "message": p.message} for p in self.problems],
         }
 
@@ -68,22 +76,35 @@ class VerifyReport:
 def verify_archive(store: ObjectStore) -> VerifyReport:
     """Check the whole archive; every problem found is reported, none raised."""
     report = VerifyReport()
+    links = _Links()
     for key in store.list("warc/"):
         if key.endswith(WARC_SUFFIX):
             report.warcs += 1
-            report.problems += _check_warc(store, key, report)
+            report.problems += _check_warc(store, key, report, links)
+    report.problems += links.dangling()
     validator = jsonschema.Draft202012Validator(json.loads(_SCHEMA_PATH.read_text(encoding="utf-8")))
     # One id, one object: a second copy means an update moved the article's date folder.
     first_key: dict[str, str] = {}
+    stored: set[str] = set()
     article_keys = (key for key in store.list("articles/") if key.endswith(".json"))
     for key, problems in ordered_map(lambda key: (key, list(_check_article(store, key, validator))), article_keys):
         report.articles += 1
         report.problems += problems
-        article_id = key.rsplit("/", 1)[1][: -len(".json")]
+        parts = parse_article_key(key)
+        article_id = parts.id if parts else key.rsplit("/", 1)[1][: -len(".json")]
         if article_id in first_key:
             report.problems.append(Problem(key, f"article {article_id} is also stored at {first_key[article_id]}; "
                                                 "keep the one `newsarchive cat` shows and delete the other"))
         first_key.setdefault(article_id, key)
+        stored.add(key)
+    indexed: set[str] = set()
+    for key, (problem, article_id) in ordered_map(lambda key: (key, _check_id_entry(store, key, stored)),
+                                                  store.list(IDS_PREFIX)):
+        report.ids += 1
+        if problem:
+            report.problems.append(problem)
+        indexed.add(article_id)
+    report.unindexed = len(set(first_key) - indexed)
     # A key listed by an earlier run may have been replaced since (an update moved the
     # article to another date folder); only keys nothing replaced must still exist.
     missing: list[Problem] = []
@@ -95,13 +116,41 @@ def verify_archive(store: ObjectStore) -> VerifyReport:
     return report
 
 
-def _check_warc(store: ObjectStore, key: str, report: VerifyReport) -> Iterator[Problem]:
+@dataclass
+class _Links:
+    """Response record ids, and the revisits that must refer to one of them."""
+
+    responses: set[str] = field(default_factory=set)
+    revisits: list[tuple[str, int, str]] = field(default_factory=list)  # (WARC key, offset, WARC-Refers-To)
+
+    def note(self, key: str, offset: int, member: bytes) -> None:
+        try:
+            headers, _ = parse_member(member)
+        except (ArchiveError, ValueError):
+            return  # reported as unreadable by _record_problems
+        rec_type = headers.get_header("WARC-Type")
+        if rec_type == "response":
+            self.responses.add(headers.get_header("WARC-Record-ID"))
+        elif rec_type == "revisit":
+            self.revisits.append((key, offset, headers.get_header("WARC-Refers-To") or ""))
+
+    def dangling(self) -> Iterator[Problem]:
+        """Revisits whose original is not in the archive: a replay of them finds nothing."""
+        for key, offset, refers_to in self.revisits:
+            if refers_to not in self.responses:
+                yield Problem(key, f"record at offset {offset}: revisit refers to {refers_to or '(nothing)'}, "
+                                   "which is no response record in this archive (was it written with another "
+                                   "archive's crawl state?); re-crawl the URL to archive its payload here")
+
+
+def _check_warc(store: ObjectStore, key: str, report: VerifyReport, links: _Links) -> Iterator[Problem]:
     boundaries: set[tuple[int, int]] = set()
     try:
         with store.open(key) as stream:
             for offset, length, member in iter_members(stream):
                 boundaries.add((offset, length))
                 report.records += 1
+                links.note(key, offset, member)
                 yield from (Problem(key, f"record at offset {offset}: {m}") for m in _record_problems(member, first=offset == 0))
     except DamagedMember as exc:
         yield Problem(key, f"{exc}; the file is damaged from there on (restore it from a copy, or re-crawl)")
@@ -147,11 +196,11 @@ def _check_index(store: ObjectStore, key: str, boundaries: set[tuple[int, int]])
         return
     for number, line in enumerate(lines, 1):
         try:
-            entry = json.loads(line.split(" ", 2)[2])
-            point = (int(entry["offset"]), int(entry["length"]))
-        except (IndexError, KeyError, ValueError):
+            entry = parse_cdxj_line(line)
+        except ValueError:
             yield Problem(index, f"line {number} is not a CDXJ line")
             continue
+        point = (entry.offset, entry.length)
         if point not in boundaries:
             yield Problem(index, f"line {number} points at offset {point[0]}, length {point[1]}: not a record of {key}")
 
@@ -187,6 +236,25 @@ def _check_article(store: ObjectStore, key: str, validator: jsonschema.Draft2020
         yield Problem(key, f"links to a {headers.get_header('WARC-Type')} record, not a response")
     elif headers.get_header("WARC-Payload-Digest") != ref.payload_digest:
         yield Problem(key, f"payload digest {ref.payload_digest} differs from the record's {headers.get_header('WARC-Payload-Digest')}")
+
+
+def _check_id_entry(store: ObjectStore, key: str, stored: set[str]) -> tuple[Problem | None, str]:
+    """A problem with the id entry at ``key`` (or None), and the id it is for."""
+    article_id = key.rsplit("/", 1)[-1].removesuffix(".json")
+    try:
+        with store.open(key) as stream:
+            entry_id, article = parse_id_entry(stream.read())
+    except (StorageError, ArchiveError) as exc:
+        return Problem(key, f"unreadable id entry: {exc}"), article_id
+    if key != id_key(entry_id):
+        return Problem(key, f"holds the entry of {entry_id}, which belongs at {id_key(entry_id)}"), article_id
+    parts = parse_article_key(article)
+    if parts is None or parts.id != entry_id:
+        return Problem(key, f"names {article}, which is not the key of an article {entry_id}"), entry_id
+    if article not in stored:
+        return Problem(key, f"names {article}, which is not in the archive; run `newsarchive flush` if it "
+                            "still waits in a spool, else `newsarchive reextract` to rebuild it"), entry_id
+    return None, entry_id
 
 
 def _check_manifest(store: ObjectStore, key: str, missing: list[Problem], replaced: set[str]) -> Iterator[Problem]:

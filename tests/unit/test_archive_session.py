@@ -45,11 +45,12 @@ def test_a_run_lands_in_the_documented_layout_and_reads_back(tmp_path):
         warc,
         f"indexes/2026/11/22/{stem}.cdxj",
         f"articles/harbourtimes/2026/11/20/{article.id}.json",
+        f"ids/{article.id[:2]}/{article.id}.json",
         "manifests/2026/11/22/run-1.jsonl",
         "runs/2026/11/22/run-1.json",
     ])
     assert summary["pending"] == [] and summary["storage_errors"] == []
-    assert summary["uploaded"] == 5
+    assert summary["uploaded"] == 6
     assert not [p for p in (tmp_path / "spool").rglob("*") if p.is_file()], "spool must be empty after upload"
 
     reader = ArchiveReader(store)
@@ -215,3 +216,46 @@ def test_a_run_id_used_before_on_that_day_is_refused_not_overwritten(tmp_path):
     run_session(LocalStore(down), tmp_path / "spool2")
     with pytest.raises(ArchiveError, match="is in the spool"):
         ArchiveSession(LocalStore(down), spool_dir=tmp_path / "spool2", run_id="run-1", warcinfo=WARCINFO, clock=FakeClock())
+
+
+class NoListing:
+    """A store that refuses to list ``articles/``: what a lookup in a huge bucket must not need."""
+
+    def __init__(self, store):
+        self._store = store
+        self.uri = store.uri
+
+    def list(self, prefix=""):
+        if prefix.startswith("articles/") or prefix in ("", "articles"):
+            raise AssertionError(f"listed {prefix!r}")
+        return self._store.list(prefix)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def test_get_reads_the_id_index_not_a_listing(tmp_path, caplog):
+    store = LocalStore(tmp_path / "archive")
+    _, [article] = run_session(store, tmp_path / "spool")
+    with store.open(f"ids/{article.id[:2]}/{article.id}.json") as stream:
+        assert json.loads(stream.read()) == {"id": article.id, "key": article_key(article)}
+    reader = ArchiveReader(NoListing(store))
+    assert reader.get(article.id).to_json() == article.to_json()
+    assert reader.raw_response(reader.get(article.id)) == RESPONSE
+    # An archive written before the id index: found by listing, and the log says why.
+    store.delete(f"ids/{article.id[:2]}/{article.id}.json")
+    with caplog.at_level("INFO", logger="archive.reader"):
+        assert ArchiveReader(store).get(article.id).to_json() == article.to_json()
+    assert "no id entry" in caplog.text
+    with pytest.raises(AssertionError, match="listed"):
+        reader.get(article.id)
+
+
+def test_a_moved_article_rewrites_its_id_entry(tmp_path):
+    store = LocalStore(tmp_path / "archive")
+    _, [article] = run_session(store, tmp_path / "spool")
+    moved = replace(article, published="2026-11-21T09:30:00+00:00", title="Moved")
+    with ArchiveSession(store, spool_dir=tmp_path / "spool", run_id="run-2", warcinfo=WARCINFO) as session:
+        session.write_article(moved, "updated", replaces=article_key(article))
+    assert not store.exists(article_key(article))
+    assert ArchiveReader(NoListing(store)).get(article.id).title == "Moved"

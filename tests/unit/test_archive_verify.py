@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from archive import LocalStore
-from archive.layout import index_key
+from archive import ArchiveSession, LocalStore
+from archive.layout import article_key, id_entry, id_key, index_key
 from archive.verify import verify_archive
-from tests.unit.test_archive_session import run_session
-from tests.unit.test_archive_support import run_tool
+from tests.unit.test_archive_session import WARCINFO, run_session
+from tests.unit.test_archive_support import REQUEST, RESPONSE, T0, URL, run_tool
 
 
 @pytest.fixture
@@ -105,3 +105,35 @@ def test_a_gzip_member_that_is_not_a_warc_record_is_a_problem(archive, text, pro
     offset = path.stat().st_size
     path.write_bytes(path.read_bytes() + squeezer.compress(text) + squeezer.flush())
     assert any(p.startswith(f"{summary['warcs'][0]}: record at offset {offset}: {problem}") for p in problems(store))
+
+
+def test_a_revisit_whose_original_is_in_another_archive_is_a_problem(tmp_path):
+    # A crawl state shared between archives would do this: B's revisit points into A.
+    first, second = LocalStore(tmp_path / "a"), LocalStore(tmp_path / "b")
+    _, [original] = run_session(first, tmp_path / "spool-a")
+    with ArchiveSession(second, spool_dir=tmp_path / "spool-b", run_id="run-b", warcinfo=WARCINFO) as session:
+        ref = session.write_exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip=None, fetched_at=T0)
+        session.write_revisit(url=URL, request=REQUEST, response_head=RESPONSE.split(b"\r\n\r\n")[0] + b"\r\n\r\n",
+                              fetched_at=T0, refers_to=ref, refers_to_url=URL, refers_to_date=T0.isoformat())
+        stray = session.write_revisit(url=URL, request=REQUEST, response_head=b"HTTP/1.1 304 Not Modified\r\n\r\n",
+                                      fetched_at=T0, refers_to=original.warc, refers_to_url=URL,
+                                      refers_to_date=T0.isoformat(), profile="server-not-modified")
+    assert verify_archive(first).ok
+    found = problems(second)
+    assert found == [f"{stray.file}: record at offset {stray.offset}: revisit refers to {original.warc.record_id}, "
+                     "which is no response record in this archive (was it written with another archive's crawl "
+                     "state?); re-crawl the URL to archive its payload here"], found
+
+
+def test_id_entries_must_name_stored_articles_and_missing_ones_are_only_counted(archive):
+    store, _, article = archive
+    assert verify_archive(store).ids == 1
+    entry = id_key(article.id)
+    store.delete(entry)
+    report = verify_archive(store)
+    assert report.ok and report.unindexed == 1, "an archive written before the id index is still whole"
+    store.put_bytes(entry, id_entry(article.id, f"articles/harbourtimes/2026/11/21/{article.id}.json"))
+    store.put_bytes(id_key("00000000000000ff"), id_entry(article.id, article_key(article)))
+    found = problems(store)
+    assert any(p.startswith(entry) and "which is not in the archive" in p for p in found), found
+    assert any(p.startswith(id_key("00000000000000ff")) and "belongs at" in p for p in found), found
