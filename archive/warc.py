@@ -35,6 +35,7 @@ __all__ = [
     "iter_members",
     "new_record_id",
     "parse_member",
+    "read_heads",
     "read_member",
     "split_http",
     "warc_date",
@@ -297,6 +298,23 @@ def parse_member(member: bytes) -> tuple[StatusAndHeaders, bytes]:
     if length < 0 or len(rest) < length:
         raise ArchiveError(f"WARC record {headers.get_header('WARC-Record-ID')} is shorter than its Content-Length")
     return headers, rest[:length]
+
+
+def read_heads(prefix: bytes) -> tuple[StatusAndHeaders, StatusAndHeaders | None]:
+    """(WARC headers, HTTP headers or None) from the first bytes of one gzip member.
+
+    A record's heads sit at its start, so a few KiB of a large response are enough:
+    what is cheap to read back when only dates and validators are wanted.
+    """
+    data = zlib.decompressobj(zlib.MAX_WBITS + 16).decompress(prefix)
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if not sep or not head.startswith(b"WARC/"):
+        raise ArchiveError("not the start of a WARC record: the offset pointing into the file is wrong")
+    warc = StatusAndHeadersParser(["WARC/1.1", "WARC/1.0"], verify=True).parse(io.BytesIO(head + b"\r\n\r\n"))
+    if not rest.startswith(b"HTTP/") or b"\r\n\r\n" not in rest:
+        return warc, None
+    http_head = rest[: rest.index(b"\r\n\r\n") + 4]
+    return warc, StatusAndHeadersParser([], verify=False).parse(io.BytesIO(http_head))
 
 
 def read_member(data: bytes) -> bytes:

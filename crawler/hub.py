@@ -28,7 +28,7 @@ from scrapy.crawler import Crawler
 from archive import ArchiveSession, store_from_uri
 from archive.local import home_dir, spool_dir
 from archive.layout import ADHOC_OUTLET
-from crawler.state import CrawlState, SQLiteCrawlState
+from crawler.state import CrawlState, open_state
 from crawler.stats import run_record
 from extract import ExtractionResult, extract_page
 from extract.language import detect_language
@@ -77,7 +77,12 @@ class Hub:
             max_warc_bytes=settings.getint("NEWSARCHIVE_MAX_WARC_BYTES"),
             max_warc_age_s=settings.getfloat("NEWSARCHIVE_MAX_WARC_AGE"),
         )
-        hub = cls(session, SQLiteCrawlState(home / "state.sqlite"), settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
+        try:
+            state = open_state(store, home=home, redis_url=settings.get("NEWSARCHIVE_REDIS") or None)
+        except BaseException:
+            session.close()
+            raise
+        hub = cls(session, state, settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
         crawler.signals.connect(hub._spider_closed, signal=signals.spider_closed)
         return hub
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from redis.exceptions import RedisError
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -55,11 +56,18 @@ def build_settings(
     run_id: str | None = None,
     specs: Mapping[str, OutletSpec] | None = None,
     overrides: Mapping[str, str] | None = None,
+    redis_url: str | None = None,
+    enqueue_only: bool = False,
 ) -> Settings:
+    """Scrapy settings of one crawl; with ``redis_url`` it works on the archive's shared frontier."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.set("NEWSARCHIVE_ARCHIVE", archive, priority="cmdline")
     settings.set("NEWSARCHIVE_RUN_ID", run_id or new_run_id(), priority="cmdline")
+    if redis_url:
+        from crawler.frontier import frontier_settings
+
+        settings.setdict(frontier_settings(redis_url, enqueue_only=enqueue_only), priority="cmdline")
     slots = {}
     for spec in (specs or {}).values():
         slot: dict[str, Any] = {}
@@ -113,10 +121,12 @@ def run(
     crawler.signals.connect(handlers["failed"], signal=na_signals.fetch_failed)
 
     try:
-        # Now, so that a bad home or archive stops the run before any request is made.
+        # Now, so that a bad home, archive or Redis stops the run before any request is made.
         hub = Hub.of(crawler)
     except (OSError, ArchiveError, StorageError) as exc:
         raise SetupError(f"cannot open the crawl's local state or archive: {exc}") from exc
+    except RedisError as exc:
+        raise SetupError(f"cannot reach Redis at {settings.get('NEWSARCHIVE_REDIS')}: {exc}") from exc
     process.crawl(crawler, **spider_kwargs)
     # Scrapy handles SIGINT/SIGTERM: first one stops gracefully (reason "shutdown").
     process.start()

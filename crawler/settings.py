@@ -61,7 +61,13 @@ EXTENSIONS = {
 # Where things go; the CLI sets these from its options.
 # (`scrapy crawl` reads the same environment variable as the newsarchive CLI.)
 NEWSARCHIVE_ARCHIVE = os.environ.get("NEWSARCHIVE_ARCHIVE") or "./archive"
-NEWSARCHIVE_HOME = ""  # empty: $NEWSARCHIVE_HOME, else ./.newsarchive
+NEWSARCHIVE_HOME = ""
+# Many workers, one crawl: the shared request queue, seen-URL filter and crawl state live
+# here (redis://HOST:PORT/DB); empty: one process, state in NEWSARCHIVE_HOME.
+NEWSARCHIVE_REDIS = os.environ.get("NEWSARCHIVE_REDIS") or ""
+NEWSARCHIVE_REDIS_LEASE = 60  # s: a killed worker's requests return to the queue after this
+NEWSARCHIVE_REDIS_IDLE = 10  # s: workers exit when nothing waits and nothing is held this long
+NEWSARCHIVE_ENQUEUE_ONLY = False  # push the outlets' discovery requests for the workers, then exit  # empty: $NEWSARCHIVE_HOME, else ./.newsarchive
 NEWSARCHIVE_RUN_ID = ""
 NEWSARCHIVE_PROGRESS = None  # the live progress line; None: when stderr is a terminal
 NEWSARCHIVE_MAX_WARC_BYTES = 1_000_000_000

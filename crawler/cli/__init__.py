@@ -16,6 +16,7 @@ __all__ = ["main"]
 _COMMAND_MODULES = (
     "crawler.cli.fetch",
     "crawler.cli.crawl",
+    "crawler.cli.workers",
     "crawler.cli.outlets_cmds",
     "crawler.cli.extract_cmds",
     "crawler.cli.archive_cmds",

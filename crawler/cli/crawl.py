@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from crawler.cli.options import archive_option, check_archive, log_level, parse_settings, report_spool, settings_option
+from crawler.cli.options import (
+    archive_option,
+    check_archive,
+    log_level,
+    parse_settings,
+    redis_option,
+    report_spool,
+    settings_option,
+)
 
 __all__ = ["COMMANDS", "stats_table"]
 
@@ -37,22 +45,32 @@ _COLUMNS = (
 @click.option("--run-id", help="Run id (default: time stamp + random suffix).")
 @click.option("--stats-json", type=click.Path(dir_okay=False, path_type=Path), help="Also write the run record here.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line and no table; only errors.")
+@redis_option
+@click.option("--enqueue-only", is_flag=True,
+              help="With --redis: put the outlets' discovery in the shared queue for the workers and exit.")
 @settings_option
 def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], archive: str, limit: int | None,
-          since: str | None, run_id: str | None, stats_json: Path | None, quiet: bool, settings: tuple[str, ...]) -> None:
+          since: str | None, run_id: str | None, stats_json: Path | None, quiet: bool, redis_url: str | None,
+          enqueue_only: bool, settings: tuple[str, ...]) -> None:
     """Crawl outlets (by NAME, or --all) into the archive.
 
     Discovers articles through each outlet's feeds, sitemaps and section pages, archives
     every fetch as WARC and every new or changed article as JSON. A second crawl of an
     unchanged site archives nothing new. Exit status: 0 ok, 1 finished with errors,
     2 bad usage or config, 130 interrupted. Same as `scrapy crawl outlet -a outlet=NAME`.
+
+    With --redis the crawl joins the archive's shared frontier: start the same command (or
+    `newsarchive worker`) on other machines and they share the work; each exits when the
+    queue is empty and no worker holds a request.
     """
     from crawler.outlets import ConfigError, load_outlets
-    from crawler.runner import SetupError, build_settings, run
+    from crawler.runner import build_settings
     from crawler.spiders.outlet import OutletSpider, parse_since
 
     if names and all_outlets:
         _usage("give outlet names or --all, not both")
+    if enqueue_only and not redis_url:
+        _usage("--enqueue-only needs --redis (or NEWSARCHIVE_REDIS): the queue it fills")
     if not names and not all_outlets:
         _usage("name one or more outlets, or use --all (see `newsarchive outlets`)")
     try:
@@ -73,18 +91,28 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
         overrides["NEWSARCHIVE_PROGRESS"] = "False"
     overrides.update(parse_settings(settings))
     scrapy_settings = build_settings(archive=archive, run_id=run_id, specs={n: specs[n] for n in chosen},
-                                     overrides=overrides)
+                                     overrides=overrides, redis_url=redis_url, enqueue_only=enqueue_only)
+    finish(run_crawl(OutletSpider, scrapy_settings, stats_json, "crawl",
+                     outlet=",".join(chosen), specs=specs, since=since, limit=limit), quiet, "crawl")
+
+
+def run_crawl(spider: type, settings: Any, stats_json: Path | None, command: str, **spider_kwargs: Any) -> Any:
+    """Run one crawl; a set-up error (home, archive, Redis) is one line and exit 2."""
+    from crawler.runner import SetupError, run
+
     try:
-        result = run(
-            OutletSpider, scrapy_settings, stats_json=stats_json,
-            outlet=",".join(chosen), specs=specs, since=since, limit=limit,
-        )
+        return run(spider, settings, stats_json=stats_json, **spider_kwargs)
     except SetupError as exc:
-        _usage(f"{exc}; check NEWSARCHIVE_HOME and --archive")
+        click.echo(f"newsarchive {command}: {exc}; check NEWSARCHIVE_HOME, --archive and --redis", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def finish(result: Any, quiet: bool, command: str) -> None:
+    """The stats table, a word on the spool, and the exit status of a finished crawl."""
     record = result.record
     if not quiet:
         stats_table(record)
-    spooled = report_spool(result.archive, "crawl")
+    spooled = report_spool(result.archive, command)
     outcome = record["outcome"]
     if outcome == "interrupted":
         sys.exit(EXIT_INTERRUPTED)

@@ -9,7 +9,7 @@ import click
 if TYPE_CHECKING:
     from archive import ObjectStore
 
-__all__ = ["archive_option", "settings_option", "parse_settings", "log_level", "check_archive", "report_spool"]
+__all__ = ["redis_option", "archive_option", "settings_option", "parse_settings", "log_level", "check_archive", "report_spool"]
 
 archive_option = click.option(
     "--archive",
@@ -17,6 +17,16 @@ archive_option = click.option(
     show_default=True,
     envvar="NEWSARCHIVE_ARCHIVE",
     help="Archive location: a folder, or s3://bucket/prefix (AWS_ENDPOINT_URL, AWS_PROFILE honoured).",
+)
+
+
+redis_option = click.option(
+    "--redis",
+    "redis_url",
+    envvar="NEWSARCHIVE_REDIS",
+    metavar="URL",
+    help="Share the crawl with other workers: request queue, seen filter and crawl state in "
+         "Redis (redis://HOST:PORT/DB). Default: one process, state in NEWSARCHIVE_HOME.",
 )
 
 

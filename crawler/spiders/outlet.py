@@ -24,6 +24,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
+from crawler.candidates import Candidates, LocalCandidates, RedisCandidates
 from crawler.discovery import DiscoveryError, Entry, extract_links, parse_feed, parse_sitemap
 from crawler.items import PageItem
 from crawler.middlewares import INCREMENTAL
@@ -60,6 +61,8 @@ class OutletSpider(ArchivingSpider):
         since: str | None = None,
         limit: str | int | None = None,
         specs: dict[str, OutletSpec] | None = None,
+        seed: bool | str = True,
+        candidates: Candidates | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -68,32 +71,47 @@ class OutletSpider(ArchivingSpider):
         unknown = [n for n in names if n not in available]
         if unknown:
             raise ValueError(f"unknown outlet(s): {', '.join(unknown)}; known: {', '.join(sorted(available))}")
-        self.specs = {n: available[n] for n in names}
+        # A worker of a shared frontier handles whichever outlet a request is for; it
+        # seeds nothing itself.
+        self.seed = seed not in (False, "0", "false", "no")
+        self.seeded = names if self.seed else []
+        self.specs = {n: available[n] for n in names} if self.seed else dict(available)
         self.since = parse_since(since)
         self.limit = int(limit) if limit not in (None, "", 0, "0") else None
-        # url -> what each discovery source said about it (None: a link on a section page)
-        self._candidates: dict[str, dict[str, list[Entry | None]]] = {n: {} for n in names}
-        self._filtered: set[str] = set()
+        self.candidates: Candidates = candidates or LocalCandidates()
+        self._params: dict[str, tuple[datetime | None, int | None]] = {}
         self._sources: set[str] = set()
-        self._articles_requested = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "OutletSpider":
+        redis_url = crawler.settings.get("NEWSARCHIVE_REDIS")
+        if redis_url and "candidates" not in kwargs:
+            from crawler.frontier import frontier_keys, redis_client
+
+            kwargs["candidates"] = RedisCandidates(redis_client(redis_url), frontier_keys(crawler.settings))
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
     @property
     def outlet_names(self) -> list[str]:
-        """The outlets this crawl covers, as the run record lists them."""
-        return list(self.specs)
+        """The outlets this crawl seeded, as the run record lists them (a worker's come from its stats)."""
+        return list(self.seeded)
+
+    def _outlet_params(self, outlet: str) -> tuple[datetime | None, int | None]:
+        """--since and --limit of the crawl that seeded ``outlet`` (on a frontier, maybe another process's)."""
+        if outlet not in self._params:
+            self._params[outlet] = self.candidates.params(outlet)
+        return self._params[outlet]
 
     def topics_for(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
         spec = self.specs.get(outlet or "")
         return (spec.topics, spec.require_topic) if spec else ((), False)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for spec in self.specs.values():
+        for name in self.seeded:
+            spec = self.specs[name]
+            self.candidates.announce(name, self.since, self.limit)
             sources = [(url, self.parse_feed, {}) for url in spec.feeds]
             sources += [(url, self.parse_sitemap, {}) for url in spec.sitemaps]
             sources += [(url, self.parse_section, {"depth": 0, "root": _section_root(url)}) for url in spec.sections]
@@ -154,29 +172,29 @@ class OutletSpider(ArchivingSpider):
             url = canonicalize_url(url)
         except ValueError:
             return
-        if url in self._filtered:
+        if self.candidates.dropped(spec.name, url):
             return
         if spec.exclusion_reason(url):
-            self._filtered.add(url)
+            self.candidates.drop(spec.name, url)
             self.outlet_stats().inc(spec.name, "skipped_filter")
             return
         if entry is not None and self._too_old(spec, _when(entry.published) or _when(entry.modified)):
-            self._filtered.add(url)
-            self._candidates[spec.name].pop(url, None)
+            self.candidates.drop(spec.name, url)
             self.outlet_stats().inc(spec.name, "skipped_old")
             return
-        self._candidates[spec.name].setdefault(url, []).append(entry)
+        self.candidates.add(spec.name, url, entry)
 
     # phase two: articles
 
     def _on_idle(self) -> None:
-        if self._articles_requested:
+        batch = self.candidates.take()
+        if batch is None:
             return
-        self._articles_requested = True
-        for name, candidates in self._candidates.items():
+        for name, candidates in batch.items():
             ordered = sorted(candidates.items(), key=lambda item: _newest_first(item[1]) + (item[0],))
-            if self.limit is not None:
-                ordered = ordered[: self.limit]
+            limit = self._outlet_params(name)[1]
+            if limit is not None:
+                ordered = ordered[:limit]
             spec = self.specs[name]
             for url, entries in ordered:
                 request = scrapy.Request(
@@ -184,14 +202,16 @@ class OutletSpider(ArchivingSpider):
                     meta=self.meta(spec.name, hints=merge_hints(entries), **{INCREMENTAL: True}),
                 )
                 self.crawler.engine.crawl(request)
-        if any(self._candidates.values()):
+        self.candidates.done(batch)
+        if any(batch.values()):
             raise DontCloseSpider
 
     def _too_old(self, spec: OutletSpec, when: datetime | None) -> bool:
         if when is None:
             return False
-        if self.since is not None and when < self.since:
-            return True
+        since = self._outlet_params(spec.name)[0]
+        if since is not None:
+            return when < since  # an explicit --since wins over the outlet's max_age_days
         if spec.max_age_days is not None and when < datetime.now(timezone.utc) - timedelta(days=spec.max_age_days):
             return True
         return False

@@ -63,4 +63,7 @@ def open_state(
             raise
         if count:
             log.info("crawl state rebuilt from %s: %d captures", store.uri, count)
+        mark_built = getattr(state, "mark_built", None)
+        if mark_built is not None:
+            mark_built()
     return state
