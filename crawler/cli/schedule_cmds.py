@@ -35,33 +35,58 @@ _jobstore_option = click.option(
               help="How long a stopped crawl may take to close its WARCs and flush its spool before SIGKILL.")
 @click.option("--max-parallel", type=click.IntRange(min=1), default=2, show_default=True,
               help="Crawls of different outlets running at once.")
+@click.option("--redis", "redis_url", metavar="URL", envvar="NEWSARCHIVE_REDIS",
+              help="Redis (redis://host:port/db) shared by many machines: outlet locks live there and "
+                   "each run is a crawl worker using its queue. Env: NEWSARCHIVE_REDIS.")
+@click.option("--enqueue", is_flag=True,
+              help="With --redis: each run only puts the outlet's discovery requests into the Redis "
+                   "queue (`crawl --enqueue-only`); workers started elsewhere crawl them.")
 @settings_option
 def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...], archive: str, jobstore: str | None,
-             max_runtime: float, stop_grace: float, max_parallel: int, settings: tuple[str, ...]) -> None:
+             max_runtime: float, stop_grace: float, max_parallel: int, redis_url: str | None, enqueue: bool,
+             settings: tuple[str, ...]) -> None:
     """Run the crawl service: each outlet (every configured one, or each NAME) crawled on
     its schedule, until SIGTERM or Ctrl-C.
 
     Schedules come from the outlets' `schedule` (cron line or interval such as 30m) with
     `jitter_seconds`; outlets with `adaptive: {min, max}` move their interval with how
     much they publish. Jobs live in a persistent job store: a run missed while the service
-    was down runs once when it is back. Each crawl is a separate `newsarchive crawl`
+    was down runs once when it is back. Each run is a separate `newsarchive crawl`
     process, never two for one outlet. On SIGTERM/SIGINT running crawls are stopped
     cleanly (WARCs closed, spool flushed) before the service exits.
+
+    \b
+    Modes (--list says which one is in use):
+      local    (default) each run crawls the outlet here; outlet lock: a file in $NEWSARCHIVE_HOME
+      redis    (--redis) each run is a worker of the shared Redis queue; outlet lock in Redis
+      enqueue  (--redis --enqueue) each run only enqueues the outlet for workers elsewhere
     """
     from archive.local import home_dir
-    from crawler.jobs import CrawlCommand
     from crawler.outlets import ConfigError, load_outlets
-    from crawler.runlog import JobStoreError
-    from crawler.scheduler import (
+    from crawler.service.jobs import MODES, CrawlCommand
+    from crawler.service.locks import LockError, check_redis
+    from crawler.service.runlog import JobStoreError
+    from crawler.service.service import (
         OutletTiming, SchedulerError, SchedulerService, default_jobstore_url, list_jobs,
     )
 
+    if enqueue and not redis_url:
+        _usage("schedule", "--enqueue needs --redis (or NEWSARCHIVE_REDIS): the queue lives in Redis")
     home = home_dir()
     url = jobstore or default_jobstore_url(home)
+    command = CrawlCommand.newsarchive(
+        sys.executable, configs=[str(path.resolve()) for path in configs], archive=archive,
+        redis_url=redis_url, enqueue=enqueue,
+    ).with_args(*(arg for name, value in parse_settings(settings).items() for arg in ("-s", f"{name}={value}")))
+    service = SchedulerService(
+        [], command=command, home=home, jobstore_url=url, max_runtime=max_runtime, stop_grace=stop_grace,
+        max_parallel=max_parallel, archive=archive, redis_url=redis_url,
+    )
     if list_only:
+        click.echo(f"mode: {command.mode}: {MODES[command.mode]}")
         try:
-            _print_jobs(list_jobs(url, home))
-        except JobStoreError as exc:
+            _print_jobs(list_jobs(url, service.lock))
+        except (JobStoreError, LockError) as exc:
             _usage("schedule", str(exc))
         return
     try:
@@ -73,25 +98,17 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
         _usage("schedule", f"unknown outlet(s): {', '.join(unknown)}; configured: {', '.join(sorted(specs))}")
     if names:
         specs = {name: specs[name] for name in names}
-    template = CrawlCommand.newsarchive(
-        sys.executable, configs=[str(path.resolve()) for path in configs], archive=archive
-    ).template
-    for name, value in parse_settings(settings).items():
-        template += ("-s", f"{name}={value}")
-    service = SchedulerService(
-        [OutletTiming.of(spec) for spec in specs.values()],
-        command=CrawlCommand(template),
-        home=home,
-        jobstore_url=url,
-        max_runtime=max_runtime,
-        stop_grace=stop_grace,
-        max_parallel=max_parallel,
-        archive=archive,
-    )
-    click.echo(f"newsarchive schedule: {len(specs)} outlet(s), job store {url}; Ctrl-C or SIGTERM stops", err=True)
+    service.outlets = {spec.name: OutletTiming.of(spec) for spec in specs.values()}
+    if redis_url:
+        try:
+            check_redis(redis_url)  # set-up errors stop before anything runs or is printed
+        except LockError as exc:
+            _usage("schedule", str(exc))
+    click.echo(f"newsarchive schedule: {len(specs)} outlet(s), job store {url}, mode {command.mode}; "
+               "Ctrl-C or SIGTERM stops", err=True)
     try:
         service.run_forever()
-    except (SchedulerError, JobStoreError) as exc:
+    except (SchedulerError, JobStoreError, LockError) as exc:
         _usage("schedule", str(exc))
 
 
@@ -144,8 +161,8 @@ def health(as_json: bool, archive: str | None, jobstore: str | None) -> None:
     several usual gaps, or no successful run lately) and degraded ones (empty fields or
     errors jumped against their history). Exit status 0, or 3 when any outlet is flagged.
     """
-    from crawler.health import assess, health_document, outlet_runs
-    from crawler.scheduler import row_runs
+    from crawler.service.health import assess, health_document, outlet_runs
+    from crawler.service.service import row_runs
 
     now = datetime.now(timezone.utc)
     since = now - timedelta(days=30)
@@ -172,11 +189,11 @@ def _print_jobs(jobs: list[Any]) -> None:
     from rich.table import Table
 
     table = Table(title="scheduled jobs", title_justify="left")
-    for column in ("outlet", "trigger", "next run (UTC)", "running"):
+    for column in ("outlet", "trigger", "next run (UTC)", "running (host:pid)"):
         table.add_column(column)
     for job in jobs:
         next_run = job.next_run.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if job.next_run else "paused"
-        table.add_row(job.outlet, job.trigger, next_run, f"pid {job.running_pid}" if job.running_pid else "")
+        table.add_row(job.outlet, job.trigger, next_run, job.running or "")
     Console(width=160).print(table)
     if not jobs:
         click.echo("no jobs stored yet: `newsarchive schedule` adds them from the outlets config", err=True)
@@ -207,8 +224,8 @@ def _print_health(document: dict[str, Any]) -> None:
 
 
 def _runlog(jobstore: str | None, command: str):
-    from crawler.runlog import JobStoreError, RunLog
-    from crawler.scheduler import default_jobstore_url
+    from crawler.service.runlog import JobStoreError, RunLog
+    from crawler.service.service import default_jobstore_url
 
     try:
         return RunLog(jobstore or default_jobstore_url())
@@ -272,7 +289,7 @@ def _short(value: str | None) -> str:
 def _took(started: str, finished: str | None) -> str:
     if not finished:
         return "-"
-    from crawler.health import parse_time
+    from crawler.service.health import parse_time
 
     return f"{(parse_time(finished) - parse_time(started)).total_seconds():.0f}s"
 

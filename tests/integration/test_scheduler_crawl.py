@@ -22,8 +22,8 @@ import yaml
 from click.testing import CliRunner
 
 from crawler.cli import main
-from crawler.health import parse_time
-from crawler.jobs import OutletLock
+from crawler.service.health import parse_time
+from crawler.service.locks import FileLock
 from tests.integration.test_scheduler_machinery import run_rows, wait_until
 from tests.sim import OutletSimulator
 
@@ -104,11 +104,7 @@ def assert_resumed_from_store(rows, *, killed: datetime, restarted: datetime, in
 
 
 def crawl_running(home: Path, outlet: str) -> bool:
-    lock = OutletLock(home / "locks" / f"{outlet}.lock")
-    if lock.acquire():
-        lock.release()
-        return False
-    return True
+    return FileLock(home / "locks" / f"{outlet}.lock").holder() is not None
 
 
 def test_service_life_story(service, sim):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.jobs import CrawlCommand
-from crawler.runlog import RunLog
-from crawler.scheduler import OutletTiming, SchedulerError, SchedulerService, list_jobs
+from crawler.service.jobs import CrawlCommand
+from crawler.service.runlog import RunLog
+from crawler.service.service import OutletTiming, SchedulerError, SchedulerService, list_jobs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -60,8 +61,8 @@ sys.exit(130 if stopped else 0)
 SERVICE = r'''
 import sys
 from pathlib import Path
-from crawler.jobs import CrawlCommand
-from crawler.scheduler import OutletTiming, SchedulerError, SchedulerService, list_jobs
+from crawler.service.jobs import CrawlCommand
+from crawler.service.service import OutletTiming, SchedulerError, SchedulerService, list_jobs
 
 home, template, schedule = Path(sys.argv[1]), tuple(sys.argv[2].split("\x1f")), sys.argv[3]
 SchedulerService([OutletTiming("a", schedule)], command=CrawlCommand(template), home=home,
@@ -264,7 +265,7 @@ def test_a_crawl_orphaned_by_a_killed_service_still_holds_its_outlet(rig, tmp_pa
     orphan = [r for r in rows if r.note == "the service stopped before this run ended"]
     assert len(orphan) == 1 and orphan[0].outcome == "ok", rows
     skipped = [r for r in rows if r.outcome == "skipped"]
-    assert all(r.note == f"previous crawl (pid {orphan[0].pid}) still running" for r in skipped)
+    assert all(r.note == f"previous crawl ({socket.gethostname()}:{orphan[0].pid}) still running" for r in skipped)
     assert all(r.outcome for r in rows), "every run ends with an outcome"
 
 
@@ -274,10 +275,11 @@ def test_neither_stopping_nor_listing_consumes_a_due_run(rig):
     rig.wait_for(lambda: rig.rows())
     service.stop()
     url = f"sqlite:///{rig.home / 'jobs.sqlite'}"
-    (stored,) = list_jobs(url, rig.home)
+    lock_for = rig.service([]).lock
+    (stored,) = list_jobs(url, lock_for)
     time.sleep(max((stored.next_run - datetime.now(timezone.utc)).total_seconds(), 0) + 0.3)
-    assert [job.next_run for job in list_jobs(url, rig.home)] == [stored.next_run]
-    assert [job.next_run for job in list_jobs(url, rig.home)] == [stored.next_run], "the due run is still due"
+    assert [job.next_run for job in list_jobs(url, lock_for)] == [stored.next_run]
+    assert [job.next_run for job in list_jobs(url, lock_for)] == [stored.next_run], "the due run is still due"
 
 
 def test_a_crawl_command_that_cannot_start_is_a_failed_run(rig):
@@ -312,10 +314,38 @@ def test_one_service_per_home(rig):
     first = rig.service([OutletTiming("a", "1h")])
     first.start()
     try:
-        with pytest.raises(SchedulerError, match=r"another `newsarchive schedule` \(pid \d+\) is running with"):
+        with pytest.raises(SchedulerError, match=r"another `newsarchive schedule` \(\S+:\d+\) is running with"):
             rig.service([OutletTiming("a", "1h")]).start()
     finally:
         first.stop()
     second = rig.service([OutletTiming("a", "1h")])
     second.start()  # free again once the first has stopped
     second.stop()
+
+
+def test_with_redis_the_outlet_lock_is_shared_and_handed_to_the_crawl(rig, redis_db):
+    from archive import store_from_uri
+    from crawler.service.locks import HANDOFF_ENV, outlet_lock
+
+    archive = str(rig.home.parent / "archive")
+    elsewhere = outlet_lock("a", home=rig.home.parent / "other-home", archive_store=store_from_uri(archive),
+                            redis_url=redis_db)
+    assert elsewhere.acquire()  # a crawl of "a" on another machine
+    env_dump = rig.home.parent / "env.json"
+    program = rig.home.parent / "env_dump.py"
+    program.write_text(f"import json, os\njson.dump(dict(os.environ), open({str(env_dump)!r}, 'w'))\n")
+    service = rig.service([OutletTiming("a", "1h")], archive=archive, redis_url=redis_db,
+                          command=CrawlCommand((sys.executable, str(program), "{outlet}")))
+    service.start()
+    try:
+        service.run_outlet("a", None)
+        elsewhere.release()
+        service.run_outlet("a", None)
+    finally:
+        service.stop()
+    skipped, ran = sorted(rig.rows(), key=lambda row: row.started)
+    assert (skipped.outcome, skipped.note) == ("skipped", f"previous crawl ({socket.gethostname()}:{os.getpid()}) "
+                                                          "still running")
+    assert (ran.outcome, ran.exit_code) == ("ok", 0)  # ran under the lock
+    assert json.loads(json.loads(env_dump.read_text())[HANDOFF_ENV])["a"].startswith("token:")
+    assert service.lock("a").holder() is None, "released after the run"

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from crawler.health import HealthPolicy, OutletRun, assess, health_document, outlet_runs, parse_time
+from crawler.service.health import HealthPolicy, OutletRun, assess, health_document, outlet_runs, parse_time
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 POLICY = HealthPolicy(min_quiet=timedelta(0))

@@ -7,6 +7,8 @@ Only crawler/ may import Scrapy or Twisted, so extraction and archiving stay tes
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,17 @@ def test_archive_uses_only_the_record_from_extract() -> None:
             if name.split(".")[0] == "extract" and name != "extract.article":
                 offences.append(f"{path.relative_to(REPO)} imports {name}")
     assert not offences, "\n".join(offences)
+
+
+def test_the_scheduling_service_runs_without_scrapy_or_twisted() -> None:
+    # In a fresh interpreter: whatever this test process imported before must not count.
+    modules = ["crawler.service"] + sorted(
+        f"crawler.service.{path.stem}" for path in (REPO / "crawler" / "service").glob("*.py") if path.stem != "__init__"
+    )
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted'})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "", f"crawler.service pulls in {result.stdout.strip()}"

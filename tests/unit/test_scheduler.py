@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.jobs import CrawlCommand, OutletLock, crawl_outcome
-from crawler.runlog import RunLog, RunRow
-from crawler.scheduler import OutletTiming, adapt_interval, make_trigger, row_runs
+from crawler.service.jobs import CrawlCommand, crawl_outcome
+from crawler.service.locks import FileLock
+from crawler.service.runlog import RunLog, RunRow
+from crawler.service.service import OutletTiming, adapt_interval, make_trigger, row_runs
 
 UTC = timezone.utc
 SUNDAY = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # 2026-11-01 is a Sunday
@@ -82,24 +84,36 @@ def test_crawl_command_fills_placeholders():
     argv = command.argv(outlet="ria", run_id="r1", stats_json=Path("/h/runs/r1.json"))
     assert argv == ["/py", "-m", "crawler.cli", "crawl", "ria", "--config", "/c.yaml", "--archive", "s3://news/x",
                     "--run-id", "r1", "--stats-json", "/h/runs/r1.json", "--quiet"]
+    assert command.mode == "local"
+
+
+@pytest.mark.parametrize("enqueue,mode,extra", [(False, "redis", []), (True, "enqueue", ["--enqueue-only"])])
+def test_crawl_command_for_redis_workers_or_enqueueing(enqueue, mode, extra):
+    command = CrawlCommand.newsarchive("/py", archive="s3://news/x", redis_url="redis://r:6379/0", enqueue=enqueue)
+    argv = command.with_args("-s", "A=1").argv(outlet="ria", run_id="r1", stats_json=Path("/h/runs/r1.json"))
+    assert argv == ["/py", "-m", "crawler.cli", "crawl", "ria", "--archive", "s3://news/x", "--redis", "redis://r:6379/0",
+                    *extra, "--run-id", "r1", "--stats-json", "/h/runs/r1.json", "--quiet", "-s", "A=1"]
+    assert command.with_args("-s", "A=1").mode == mode
+    with pytest.raises(ValueError, match="needs a Redis URL"):
+        CrawlCommand.newsarchive("/py", enqueue=True)
 
 
 def test_the_lock_outlives_its_holder_while_a_child_keeps_it(tmp_path):
     path = tmp_path / "locks" / "a.lock"
-    first = OutletLock(path)
+    first = FileLock(path)
     assert first.acquire()
-    assert not OutletLock(path).acquire()
+    assert not FileLock(path).acquire()
     child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE,
                              pass_fds=[first.fileno()])
     first.note_holder(child.pid)
     first.release()  # the service's side is gone (as when it is killed)...
     try:
-        other = OutletLock(path)
+        other = FileLock(path)
         assert not other.acquire()  # ...but the crawl still holds the outlet
-        assert other.holder() == child.pid
+        assert other.holder() == f"{socket.gethostname()}:{child.pid}"
     finally:
         child.communicate(b"")
-    assert OutletLock(path).acquire()
+    assert FileLock(path).acquire()
 
 
 def test_run_log_rows_and_cadence_round_trip(tmp_path):

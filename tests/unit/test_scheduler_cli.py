@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 from click.testing import CliRunner
 
 from crawler.cli import main
-from crawler.runlog import RunLog
-from crawler.scheduler import default_jobstore_url
+from crawler.service.runlog import RunLog
+from crawler.service.service import default_jobstore_url
 
 
 def invoke(*args: str):
@@ -58,3 +58,23 @@ def test_a_job_store_that_cannot_be_opened_is_a_usage_error(home, tmp_path):
         assert "cannot open the job store sqlite:///" in result.output and "check --jobstore" in result.output
     result = invoke("runs", "--jobstore", "postgresql://user:secret@127.0.0.1:1/x")
     assert result.exit_code == 2 and "secret" not in result.output
+
+
+def test_enqueue_needs_redis_and_an_unreachable_redis_stops_the_service_at_once(home, monkeypatch):
+    result = invoke("schedule", "--enqueue")
+    assert result.exit_code == 2 and "--enqueue needs --redis" in result.output
+    monkeypatch.setenv("NEWSARCHIVE_REDIS", "redis://:s3cret@127.0.0.1:1/0")
+    result = invoke("schedule", "ria")
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("newsarchive schedule: cannot reach Redis at redis://:***@127.0.0.1:1/0")
+    assert len(result.output.splitlines()) == 1 and "s3cret" not in result.output
+    assert not (home / "jobs.sqlite").exists() or not invoke("runs", "--json").output, "nothing ran"
+
+
+def test_list_says_which_mode(home, redis_db):
+    assert "mode: local: each run crawls the outlet in its own process" in invoke("schedule", "--list").output
+    result = invoke("schedule", "--list", "--redis", redis_db)
+    assert result.exit_code == 0 and "mode: redis: each run is a worker" in result.output
+    result = invoke("schedule", "--list", "--redis", redis_db, "--enqueue")
+    assert "mode: enqueue: each run only puts the outlet's discovery requests" in result.output
+    assert "--enqueue" in invoke("schedule", "--help").output

@@ -1,30 +1,25 @@
-"""One scheduled crawl: the outlet's lock, the crawl's own process, its time limit.
+"""One scheduled crawl: its command line, its own process, its time limit, its outcome.
 
 Twisted's reactor cannot be restarted, so every crawl runs as ``newsarchive crawl`` in a
 fresh process, in its own process group (a crawl may start extraction workers, and a
-stop must reach them too).
-
-The per-outlet lock is an ``flock`` on ``locks/<outlet>.lock`` whose descriptor the crawl
-process inherits: the lock lives as long as either the service or the crawl holds it, so a
-crawl orphaned by a killed service still blocks a second crawl of the same outlet when
-the service comes back.
+stop must reach them too). The outlet's lock (``crawler.service.locks``) is handed to
+that process, so a crawl orphaned by a killed service still holds its outlet.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 __all__ = [
+    "MODES",
     "CrawlCommand",
     "CrawlProcess",
-    "OutletLock",
     "crawl_outcome",
     "read_stats",
 ]
@@ -32,6 +27,15 @@ __all__ = [
 # A crawl's own outcomes, least severe first (the scheduler adds timeout, lost, skipped).
 _SEVERITY = ("ok", "errors", "interrupted", "failed")
 _EXIT_OUTCOMES = {0: "ok", 1: "errors", 2: "failed", 130: "interrupted"}
+
+# What one scheduled run does, by mode (``schedule --list`` and the log say which).
+MODES = {
+    "local": "each run crawls the outlet in its own process on this machine (outlet lock: a file)",
+    "redis": "each run is a worker that seeds the outlet into the shared Redis queue and crawls with "
+             "the other workers (outlet lock: in Redis)",
+    "enqueue": "each run only puts the outlet's discovery requests into the shared Redis queue; "
+               "workers started elsewhere crawl them (outlet lock: in Redis)",
+}
 
 
 @dataclass(frozen=True)
@@ -41,19 +45,32 @@ class CrawlCommand:
     with any program that honours the same contract."""
 
     template: tuple[str, ...]
+    mode: str = "local"  # a key of MODES
 
     @classmethod
     def newsarchive(
-        cls, python: str, *, configs: Sequence[str] = (), archive: str | None = None
+        cls, python: str, *, configs: Sequence[str] = (), archive: str | None = None,
+        redis_url: str | None = None, enqueue: bool = False,
     ) -> "CrawlCommand":
-        """``python -m crawler.cli crawl OUTLET --run-id … --stats-json … --quiet``."""
+        """``python -m crawler.cli crawl OUTLET [--redis URL [--enqueue-only]] --run-id …
+        --stats-json … --quiet``: a local crawl, a Redis worker, or only enqueueing."""
+        if enqueue and not redis_url:
+            raise ValueError("enqueueing needs a Redis URL: the queue lives there")
         parts = [python, "-m", "crawler.cli", "crawl", "{outlet}"]
         for config in configs:
             parts += ["--config", config]
         if archive:
             parts += ["--archive", archive]
+        if redis_url:
+            parts += ["--redis", redis_url]
+        if enqueue:
+            parts.append("--enqueue-only")
         parts += ["--run-id", "{run_id}", "--stats-json", "{stats_json}", "--quiet"]
-        return cls(tuple(parts))
+        return cls(tuple(parts), mode="enqueue" if enqueue else "redis" if redis_url else "local")
+
+    def with_args(self, *args: str) -> "CrawlCommand":
+        """The same command with more arguments at the end (e.g. ``-s NAME=VALUE``)."""
+        return CrawlCommand(self.template + tuple(args), self.mode)
 
     def argv(self, *, outlet: str, run_id: str, stats_json: Path) -> list[str]:
         values = {"{outlet}": outlet, "{run_id}": run_id, "{stats_json}": str(stats_json)}
@@ -65,55 +82,12 @@ class CrawlCommand:
         return argv
 
 
-class OutletLock:
-    """A non-blocking exclusive lock for one outlet, shareable with a child process."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    def fileno(self) -> int:
-        if self._fd is None:
-            raise RuntimeError(f"lock {self.path} is not held; call acquire() first")
-        return self._fd
-
-    def note_holder(self, pid: int) -> None:
-        """Write the crawl's pid into the lock file, for operators and `schedule --list`."""
-        fd = self.fileno()
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{pid}\n".encode(), 0)
-
-    def holder(self) -> int | None:
-        """The pid last written to the lock file (whether or not it still holds it)."""
-        try:
-            text = self.path.read_text().strip()
-        except FileNotFoundError:
-            return None
-        return int(text) if text.isdigit() else None
-
-    def release(self) -> None:
-        # Close, never LOCK_UN: unlocking would also free the lock for a crawl process
-        # that shares this open file description and is still running.
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
 class CrawlProcess:
     """A crawl in its own session and process group, so a kill reaches all it started."""
 
-    def __init__(self, argv: Sequence[str], *, log_path: Path, keep_fds: Sequence[int] = ()) -> None:
+    def __init__(
+        self, argv: Sequence[str], *, log_path: Path, keep_fds: Sequence[int] = (), env: Mapping[str, str] | None = None
+    ) -> None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as log:
             self._popen = subprocess.Popen(
@@ -122,6 +96,7 @@ class CrawlProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 pass_fds=tuple(keep_fds),
+                env={**os.environ, **(env or {})},
                 start_new_session=True,
             )
         self.pid = self._popen.pid

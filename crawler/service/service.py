@@ -5,8 +5,10 @@ name), reconciled with the config at every start. A job that already exists with
 same trigger keeps its stored next run time, so a run missed while the service was down
 fires once (coalesced) when it comes back, within the misfire grace time.
 
-Each run is a separate ``newsarchive crawl`` process (see ``crawler.jobs``); its row in
-the run log (``crawler.runlog``) and ``health.json`` are updated when it ends.
+Each run is a separate ``newsarchive crawl`` process (``crawler.service.jobs``) under the
+outlet's lock (``crawler.service.locks``: a file, or Redis when the service is given a
+Redis URL); its row in the run log (``crawler.service.runlog``) and ``health.json`` are
+updated when it ends.
 """
 
 from __future__ import annotations
@@ -38,10 +40,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from archive import StorageError, store_from_uri
 from archive.layout import run_key
 from archive.local import home_dir
-from crawler.health import SUCCESS_OUTCOMES, OutletRun, assess, health_document, outlet_runs, parse_time
-from crawler.jobs import CrawlCommand, CrawlProcess, OutletLock, crawl_outcome, read_stats
 from crawler.outlets import OutletSpec, parse_interval
-from crawler.runlog import RunLog, RunRow, job_store_error
+from crawler.service.health import SUCCESS_OUTCOMES, OutletRun, assess, health_document, outlet_runs, parse_time
+from crawler.service.jobs import CrawlCommand, CrawlProcess, crawl_outcome, read_stats
+from crawler.service.locks import (
+    DEFAULT_TTL, FileLock, LockError, OutletLock, check_redis, handoff_env, outlet_lock, redacted,
+)
+from crawler.service.runlog import RunLog, RunRow, job_store_error
 
 __all__ = [
     "DEFAULT_SCHEDULE",
@@ -147,12 +152,13 @@ class JobInfo:
     outlet: str
     trigger: str
     next_run: datetime | None
-    running_pid: int | None  # a crawl holding the outlet's lock right now
+    running: str | None  # host:pid of a crawl holding the outlet's lock right now
 
 
-def list_jobs(jobstore_url: str, home: Path) -> list[JobInfo]:
-    """The jobs in a job store with their next run times. Reads the store directly: a
-    started scheduler, even paused, could fire or advance a due job."""
+def list_jobs(jobstore_url: str, lock_for: Callable[[str], OutletLock]) -> list[JobInfo]:
+    """The jobs in a job store with their next run times (``lock_for(outlet)`` tells who is
+    crawling it now). Reads the store directly: a started scheduler, even paused, could
+    fire or advance a due job."""
     try:
         store = SQLAlchemyJobStore(url=jobstore_url)
         store.start(_Scheduler(timezone=timezone.utc), _JOBSTORE)  # jobs need a scheduler to load
@@ -162,7 +168,7 @@ def list_jobs(jobstore_url: str, home: Path) -> list[JobInfo]:
             store.shutdown()
     except (SQLAlchemyError, ImportError) as exc:
         raise job_store_error(jobstore_url, exc) from exc
-    return [_job_info(job, home) for job in jobs]
+    return [_job_info(job, lock_for) for job in jobs]
 
 
 class SchedulerService:
@@ -180,6 +186,8 @@ class SchedulerService:
         misfire_grace: float = 3600.0,
         max_parallel: int = 2,
         archive: str | None = None,
+        redis_url: str | None = None,
+        lock_ttl: float = DEFAULT_TTL,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         self.outlets = {timing.name: timing for timing in outlets}
@@ -191,6 +199,8 @@ class SchedulerService:
         self.misfire_grace = misfire_grace
         self.max_parallel = max_parallel
         self.archive = archive  # where to write the run records crawls could not write
+        self.redis_url = redis_url  # outlet locks in Redis (per archive), shared by machines
+        self.lock_ttl = lock_ttl
         self._clock = clock
         self._scheduler: BackgroundScheduler | None = None
         self._runlog: RunLog | None = None
@@ -200,7 +210,7 @@ class SchedulerService:
         self._stopping = threading.Event()
         self._force = threading.Event()
         self._problems: set[str] = set()
-        self._service_lock: OutletLock | None = None
+        self._service_lock: FileLock | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -208,17 +218,24 @@ class SchedulerService:
         """Settle what a killed service left, reconcile the jobs, start scheduling.
 
         Raises SchedulerError if another service already runs with this home (two would
-        fire every job twice), JobStoreError if the job store cannot be opened.
+        fire every job twice) or Redis cannot be reached, JobStoreError if the job store
+        cannot be opened.
         """
         global _ACTIVE
+        if self.redis_url:
+            if self.archive is None:
+                raise SchedulerError("outlet locks in Redis are per archive: give the archive too")
+            try:
+                check_redis(self.redis_url)
+            except LockError as exc:
+                raise SchedulerError(str(exc)) from exc
         # Not passed to crawls (close_fds): an orphaned crawl does not hold the service.
-        self._service_lock = OutletLock(self.home / "locks" / "_service.lock")
+        self._service_lock = FileLock(self.home / "locks" / "_service.lock")
         if not self._service_lock.acquire():
             raise SchedulerError(
-                f"another `newsarchive schedule` (pid {self._service_lock.holder()}) is running with "
+                f"another `newsarchive schedule` ({self._service_lock.holder()}) is running with "
                 f"{self.home}; stop it first, or give this one its own NEWSARCHIVE_HOME"
             )
-        self._service_lock.note_holder(os.getpid())
         if _ACTIVE is not None:
             self._service_lock.release()
             raise SchedulerError("one SchedulerService per process: stored jobs call a module function")
@@ -234,7 +251,7 @@ class SchedulerService:
         except BaseException:
             self.stop()  # release the locks and the store for a next attempt
             raise
-        log.info("scheduling %d outlet(s) from %s", len(self.outlets), self.jobstore_url)
+        log.info("scheduling %d outlet(s) from %s; %s", len(self.outlets), self.jobstore_url, self.command.mode)
 
     def stop(self) -> None:
         """Schedule nothing more, SIGTERM running crawls and wait for them, then shut down.
@@ -297,7 +314,7 @@ class SchedulerService:
 
     def jobs(self) -> list[JobInfo]:
         assert self._scheduler is not None, "start() the service first"
-        return [_job_info(job, self.home) for job in self._scheduler.get_jobs()]
+        return [_job_info(job, self.lock) for job in self._scheduler.get_jobs()]
 
     # ------------------------------------------------------------------ one run
 
@@ -311,14 +328,21 @@ class SchedulerService:
         if timing is None:
             log.warning("job %s has no outlet in the config; ignoring it", outlet)
             return
-        lock = _lock(self.home, outlet)
+        lock = self.lock(outlet)
         now = self._clock()
-        if not lock.acquire():
+        try:
+            acquired = lock.acquire()
+        except LockError as exc:  # Redis unreachable: no lock, no crawl
+            log.error("%s: %s; skipping this run", outlet, exc)
+            _record_no_process(runlog, _new_run_id(outlet, now), outlet, scheduled_at, now,
+                               outcome="skipped", note=f"outlet lock unavailable: {exc}")
+            return
+        if not acquired:
             holder = lock.holder()
-            log.warning("%s: previous crawl (pid %s) still running; skipping this run", outlet, holder)
+            log.warning("%s: previous crawl (%s) still running; skipping this run", outlet, holder)
             _record_no_process(
                 runlog, _new_run_id(outlet, now), outlet, scheduled_at, now,
-                outcome="skipped", note=f"previous crawl (pid {holder}) still running",
+                outcome="skipped", note=f"previous crawl ({holder}) still running",
             )
             return
         try:
@@ -338,7 +362,8 @@ class SchedulerService:
         stats_path.parent.mkdir(parents=True, exist_ok=True)
         argv = self.command.argv(outlet=outlet, run_id=run_id, stats_json=stats_path)
         try:
-            process = CrawlProcess(argv, log_path=self.home / "logs" / f"{run_id}.log", keep_fds=[lock.fileno()])
+            process = CrawlProcess(argv, log_path=self.home / "logs" / f"{run_id}.log",
+                                   keep_fds=lock.pass_fds(), env=handoff_env({outlet: lock}))
         except OSError as exc:
             note = f"could not start {argv[0]!r}: {exc}"
             log.error("%s: %s", outlet, note)
@@ -382,7 +407,7 @@ class SchedulerService:
         for row in self._runlog.unfinished():
             if outlet is not None and row.outlet != outlet:
                 continue
-            lock = _lock(self.home, row.outlet)
+            lock = self.lock(row.outlet)
             if outlet is None and not lock.acquire():
                 continue
             try:
@@ -407,7 +432,8 @@ class SchedulerService:
             return
         record = {
             "run_id": run_id, "started": started.isoformat(), "finished": self._clock().isoformat(),
-            "outcome": outcome, "note": note, "argv": argv, "host": socket.gethostname(), "pid": pid,
+            "outcome": outcome, "note": note, "argv": argv and [redacted(part) for part in argv],
+            "host": socket.gethostname(), "pid": pid,
             "written_by": "newsarchive schedule", "outlets": {outlet: {}}, "totals": {},
         }
         data = (json.dumps(record, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
@@ -415,6 +441,11 @@ class SchedulerService:
             store_from_uri(self.archive).put_bytes(run_key(run_id, started), data)
         except (StorageError, OSError) as exc:
             log.error("%s: could not write run record %s to %s: %s", outlet, run_id, self.archive, exc)
+
+    def lock(self, outlet: str) -> OutletLock:
+        """The outlet's lock as this service takes it (a file, or in Redis)."""
+        store = store_from_uri(self.archive) if self.redis_url and self.archive else None
+        return outlet_lock(outlet, home=self.home, archive_store=store, redis_url=self.redis_url, ttl=self.lock_ttl)
 
     def _stats_path(self, run_id: str) -> Path:
         return self.home / "runs" / f"{run_id}.json"
@@ -540,23 +571,12 @@ def _record_no_process(
     )
 
 
-def _job_info(job: Job, home: Path) -> JobInfo:
-    return JobInfo(job.id, str(job.trigger), job.next_run_time, _busy_pid(_lock(home, job.id)))
+def _job_info(job: Job, lock_for: Callable[[str], OutletLock]) -> JobInfo:
+    return JobInfo(job.id, str(job.trigger), job.next_run_time, lock_for(job.id).holder())
 
 
 def _trigger_key(trigger: BaseTrigger) -> tuple[str, str, Any]:
     return type(trigger).__name__, str(trigger), getattr(trigger, "jitter", None)
-
-
-def _lock(home: Path, outlet: str) -> OutletLock:
-    return OutletLock(home / "locks" / f"{outlet}.lock")
-
-
-def _busy_pid(lock: OutletLock) -> int | None:
-    if lock.acquire():
-        lock.release()
-        return None
-    return lock.holder()
 
 
 def _new_run_id(outlet: str, now: datetime) -> str:
