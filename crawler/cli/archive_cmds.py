@@ -10,6 +10,7 @@ import functools
 from datetime import date
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,7 +19,7 @@ import click
 from archive import ArchiveError, ArchiveReader, ObjectStore, StorageError
 from archive.session import flush_and_index
 from archive.verify import verify_archive
-from crawler.cli.options import archive_option, check_archive
+from crawler.cli.options import archive_option, check_archive, redis_option
 
 __all__ = ["COMMANDS"]
 
@@ -179,20 +180,31 @@ def _short(value: Any, width: int = 60) -> str:
 @click.command("reextract")
 @archive_option
 @click.option("--outlet", default=None, help="Only this outlet.")
-@click.option("--since", default=None, metavar="YYYY-MM-DD", callback=_date, help="Published (else fetched) on or after.")
-@click.option("--until", default=None, metavar="YYYY-MM-DD", callback=_date, help="Published (else fetched) on or before.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", callback=_date,
+              help="Published (else fetched) on or after; captures with no JSON: fetched on or after.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", callback=_date,
+              help="Published (else fetched) on or before; captures with no JSON: fetched on or before.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Extraction processes  [default: number of cores].")
+@redis_option
 @click.option("--config", "configs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra outlet config file or folder (for the outlets' topic filters); repeatable.")
 @click.option("--json", "as_json", is_flag=True,
-              help="JSON lines: one per changed/rejected/failed article, then the totals.")
+              help="JSON lines: one per changed/added/rejected/skipped/failed capture, then the totals.")
 @_fails_cleanly
 def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: str | None, dry_run: bool,
-                  configs: tuple[Path, ...], as_json: bool) -> None:
-    """Rebuild article JSON from the archived responses with the current extractor; report what changed."""
+                  jobs: int | None, redis_url: str | None, configs: tuple[Path, ...], as_json: bool) -> None:
+    """Rebuild article JSON from the archived responses with the current extractor.
+
+    Every HTML response in the WARCs is read (one capture per URL: the one its JSON came
+    from, else the newest); missing JSON is written, changed JSON rewritten, and what
+    changed reported. Safe beside a running crawl: a JSON fetched later is left alone.
+    """
     from archive.local import home_dir, spool_dir
     from crawler.outlets import ConfigError, load_outlets
-    from crawler.reextract import reextract
+    from crawler.reextract import default_jobs, reextract
+    from crawler.state import open_state
 
     try:
         specs = load_outlets(list(configs))
@@ -201,34 +213,71 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
 
     def topics_for(name: str | None):
         spec = specs.get(name or "")
-        return spec.topics if spec else ()
+        return (spec.topics, spec.require_topic) if spec else ((), False)
 
     def show(outcome) -> None:
-        if outcome.status == "unchanged":
-            return
+        if outcome.status == "unchanged" or (outcome.status == "rejected" and not as_json):
+            return  # rejections are pages the crawl did not keep either: counted, not listed
+        progress.clear()
         if as_json:
             click.echo(json.dumps(outcome.to_dict(), ensure_ascii=False, sort_keys=True))
             return
-        click.echo(f"{outcome.id} {outcome.status}" + (f": {outcome.detail}" if outcome.detail else ""))
+        click.echo(f"{outcome.id or outcome.url} {outcome.status}" + (f": {outcome.detail}" if outcome.detail else ""))
         for change in outcome.changes:
             click.echo(f"  {change.field}: {_short(change.old)} -> {_short(change.new)}")
 
     store = _existing(archive)
-    report = reextract(store, spool_dir=spool_dir(home_dir(), store), since=since, until=until,
-                       outlet=outlet, dry_run=dry_run, topics_for=topics_for, on_outcome=show)
+    progress = _Progress(sys.stderr)
+    state = None if dry_run else open_state(store, home=home_dir(), redis_url=redis_url or None, rebuild=False)
+    try:
+        report = reextract(store, spool_dir=spool_dir(home_dir(), store), since=since, until=until,
+                           outlet=outlet, dry_run=dry_run, topics_for=topics_for, jobs=jobs or default_jobs(),
+                           state=state, on_outcome=show, on_progress=progress.update)
+    finally:
+        progress.clear()
+        if state is not None:
+            state.close()
     counts = report.counts
     if as_json:
-        click.echo(json.dumps({"counts": counts, "dry_run": dry_run, "session": report.session},
+        click.echo(json.dumps({"counts": counts, "indexed": report.indexed, "dry_run": dry_run,
+                               "seconds": round(report.seconds, 3), "session": report.session},
                               ensure_ascii=False, sort_keys=True, default=str))
     else:
-        verb = "would change" if dry_run else "changed"
-        click.echo(f"{sum(counts.values())} articles: {counts['unchanged']} unchanged, {counts['changed']} {verb}, "
-                   f"{counts['rejected']} rejected (kept), {counts['failed']} failed")
+        would = "would be " if dry_run else ""
+        rate = report.total / report.seconds if report.seconds else 0.0
+        click.echo(f"{report.total} captures in {report.seconds:.1f}s ({rate:.1f}/s): {counts['unchanged']} unchanged, "
+                   f"{counts['changed']} {would}changed, {counts['added']} {would}added, "
+                   f"{counts['rejected']} rejected, skipped: {counts['skipped']} newer or from another capture, "
+                   f"{counts['failed']} failed; {report.indexed} id entries {would}written")
     if report.session and report.session["pending"]:
         click.echo(f"error: {len(report.session['pending'])} objects left in the spool; run `newsarchive flush`", err=True)
         sys.exit(1)
     if counts["failed"]:
         sys.exit(1)
+
+
+class _Progress:
+    """One status line on a terminal, redrawn at most every half second (nothing elsewhere)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._live = stream.isatty()
+        self._started = time.monotonic()
+        self._drawn = 0.0
+
+    def update(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self._live or (now - self._drawn < 0.5 and done < total):
+            return
+        self._drawn = now
+        elapsed = max(now - self._started, 1e-6)
+        self._stream.write(f"\r\033[K{done}/{total} captures ({done / elapsed:.1f}/s) | {elapsed:.0f}s")
+        self._stream.flush()
+
+    def clear(self) -> None:
+        if self._live and self._drawn:
+            self._stream.write("\r\033[K")
+            self._stream.flush()
 
 
 COMMANDS: list[click.Command] = [ls_cmd, cat_cmd, raw_cmd, export_cmd, flush_cmd, verify_cmd, reextract_cmd]
