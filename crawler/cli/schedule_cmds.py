@@ -24,7 +24,8 @@ _jobstore_option = click.option(
 @click.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--list", "list_only", is_flag=True,
-              help="Show the stored jobs, their next run times and running crawls; exit.")
+              help="Show the jobs (stored, or what would be scheduled from the config), their next run "
+                   "times and running crawls; exit.")
 @click.option("--config", "configs", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra outlets YAML, as for `crawl` (repeatable).")
 @archive_option
@@ -67,7 +68,7 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
     from crawler.service.locks import LockError, check_redis
     from crawler.service.runlog import JobStoreError
     from crawler.service.service import (
-        OutletTiming, SchedulerError, SchedulerService, default_jobstore_url, list_jobs,
+        OutletTiming, SchedulerError, SchedulerService, default_jobstore_url, list_jobs, planned_jobs,
     )
 
     if enqueue and not redis_url:
@@ -78,17 +79,6 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
         sys.executable, configs=[str(path.resolve()) for path in configs], archive=archive,
         redis_url=redis_url, enqueue=enqueue,
     ).with_args(*(arg for name, value in parse_settings(settings).items() for arg in ("-s", f"{name}={value}")))
-    service = SchedulerService(
-        [], command=command, home=home, jobstore_url=url, max_runtime=max_runtime, stop_grace=stop_grace,
-        max_parallel=max_parallel, archive=archive, redis_url=redis_url,
-    )
-    if list_only:
-        click.echo(f"mode: {command.mode}: {MODES[command.mode]}")
-        try:
-            _print_jobs(list_jobs(url, service.lock))
-        except (JobStoreError, LockError) as exc:
-            _usage("schedule", str(exc))
-        return
     try:
         specs = load_outlets([path.resolve() for path in configs])
     except ConfigError as exc:
@@ -98,7 +88,20 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
         _usage("schedule", f"unknown outlet(s): {', '.join(unknown)}; configured: {', '.join(sorted(specs))}")
     if names:
         specs = {name: specs[name] for name in names}
-    service.outlets = {spec.name: OutletTiming.of(spec) for spec in specs.values()}
+    service = SchedulerService(
+        [OutletTiming.of(spec) for spec in specs.values()], command=command, home=home, jobstore_url=url,
+        max_runtime=max_runtime, stop_grace=stop_grace, max_parallel=max_parallel, archive=archive,
+        redis_url=redis_url,
+    )
+    if list_only:
+        click.echo(f"mode: {command.mode}: {MODES[command.mode]}")
+        try:
+            stored = list_jobs(url, service.lock)
+        except (JobStoreError, LockError) as exc:
+            _usage("schedule", str(exc))
+        known = {job.outlet for job in stored}
+        _print_jobs(stored, planned_jobs([t for t in service.outlets.values() if t.name not in known]))
+        return
     if redis_url:
         try:
             check_redis(redis_url)  # set-up errors stop before anything runs or is printed
@@ -116,17 +119,17 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
 @click.option("--outlet", help="Only runs of this outlet.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Newest N runs.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
-@click.option("--archive", help="Read the archive's runs/ records (folder or s3://…) instead of the run log.")
+@archive_option
 @_jobstore_option
-def runs(outlet: str | None, limit: int, as_json: bool, archive: str | None, jobstore: str | None) -> None:
+def runs(outlet: str | None, limit: int, as_json: bool, archive: str, jobstore: str | None) -> None:
     """Past runs, newest first: start, end, outcome, exit code and article counts.
 
-    By default from the service's run log beside the job store: every run `schedule`
-    started, including timeouts, runs skipped because the outlet was still busy, and runs
-    lost when the service was killed. With --archive, from the archive's runs/ records:
-    every crawl that wrote one, scheduled or started by hand.
+    Two sources, merged by run id: the service's run log beside the job store (every run
+    `schedule` started, including timeouts, runs skipped because the outlet was still
+    busy, and runs lost when the service was killed) and the archive's runs/ records
+    (every crawl that wrote one, scheduled or started by hand).
     """
-    rows = list(_archive_runs(archive, outlet, limit) if archive else _logged_runs(jobstore, outlet, limit))
+    rows = _merged(list(_logged_runs(jobstore, outlet, limit)), _archive_runs(archive, outlet, limit), limit)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row, sort_keys=True))
@@ -134,7 +137,7 @@ def runs(outlet: str | None, limit: int, as_json: bool, archive: str | None, job
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"runs ({'archive ' + archive if archive else 'run log'})", title_justify="left")
+    table = Table(title=f"runs (run log and archive {archive})", title_justify="left")
     for column in ("run", "outlet", "started", "took", "outcome", "exit", "new", "updated", "errors", "note"):
         table.add_column(column, justify="right" if column in ("exit", "new", "updated", "errors") else "left")
     for row in rows:
@@ -151,30 +154,31 @@ def runs(outlet: str | None, limit: int, as_json: bool, archive: str | None, job
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="The health document (as in $NEWSARCHIVE_HOME/health.json).")
-@click.option("--archive", help="Judge from the archive's runs/ records (folder or s3://…) instead of the run log.")
+@archive_option
 @_jobstore_option
-def health(as_json: bool, archive: str | None, jobstore: str | None) -> None:
+def health(as_json: bool, archive: str, jobstore: str | None) -> None:
     """Per-outlet health over the last 30 days, and one line per problem found.
 
     Shows the last new article, articles per day, error and block rates, and how often
     title, date and authors came out empty; flags outlets gone quiet (no new article for
     several usual gaps, or no successful run lately) and degraded ones (empty fields or
     errors jumped against their history). Exit status 0, or 3 when any outlet is flagged.
+    Judged from the service's run log and the archive's runs/ records (crawls by hand too).
     """
     from crawler.service.health import assess, health_document, outlet_runs
     from crawler.service.service import row_runs
 
     now = datetime.now(timezone.utc)
     since = now - timedelta(days=30)
-    if archive:
-        records = _archive_records(archive, since)
-        history = [run for record in records for run in outlet_runs(record)]
-    else:
-        runlog = _runlog(jobstore, "health")
-        try:
-            history = [run for row in runlog.recent(since=since) for run in row_runs(row)]
-        finally:
-            runlog.close()
+    runlog = _runlog(jobstore, "health")
+    try:
+        rows = runlog.recent(since=since)
+    finally:
+        runlog.close()
+    logged = {row.run_id for row in rows}
+    history = [run for row in rows for run in row_runs(row)]
+    history += [run for record in _archive_records(archive, since) if record.get("run_id") not in logged
+                for run in outlet_runs(record)]
     document = health_document(assess(history, now), now)
     if as_json:
         click.echo(json.dumps(document, indent=2, sort_keys=True))
@@ -184,19 +188,21 @@ def health(as_json: bool, archive: str | None, jobstore: str | None) -> None:
         sys.exit(3)
 
 
-def _print_jobs(jobs: list[Any]) -> None:
+def _print_jobs(stored: list[Any], planned: list[Any]) -> None:
+    """Stored jobs, then the configured outlets the service would add at its next start."""
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title="scheduled jobs", title_justify="left")
-    for column in ("outlet", "trigger", "next run (UTC)", "running (host:pid)"):
+    for column in ("outlet", "trigger", "next run (UTC)", "job", "running (host:pid)"):
         table.add_column(column)
-    for job in jobs:
+    for job, state in [(job, "stored") for job in stored] + [(job, "not stored yet") for job in planned]:
         next_run = job.next_run.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if job.next_run else "paused"
-        table.add_row(job.outlet, job.trigger, next_run, job.running or "")
+        table.add_row(job.outlet, job.trigger, next_run, state, job.running or "")
     Console(width=160).print(table)
-    if not jobs:
-        click.echo("no jobs stored yet: `newsarchive schedule` adds them from the outlets config", err=True)
+    if not stored:
+        click.echo("no jobs stored yet: `newsarchive schedule` adds them from the outlets config "
+                   "(next runs shown are what it would schedule if started now)", err=True)
 
 
 def _print_health(document: dict[str, Any]) -> None:
@@ -239,6 +245,13 @@ def _logged_runs(jobstore: str | None, outlet: str | None, limit: int) -> Iterat
         yield from (row.to_dict() for row in runlog.recent(outlet=outlet, limit=limit))
     finally:
         runlog.close()
+
+
+def _merged(logged: list[dict[str, Any]], archived: Iterator[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The newest ``limit`` runs of both sources; a run in both is shown as the run log has it."""
+    known = {row["run_id"] for row in logged}
+    rows = logged + [row for row in archived if row["run_id"] not in known]
+    return sorted(rows, key=lambda row: row["started"] or "", reverse=True)[:limit]
 
 
 def _archive_records(uri: str, since: datetime | None = None) -> Iterator[dict[str, Any]]:

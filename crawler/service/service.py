@@ -58,6 +58,7 @@ __all__ = [
     "default_jobstore_url",
     "list_jobs",
     "make_trigger",
+    "planned_jobs",
     "row_runs",
 ]
 
@@ -169,6 +170,17 @@ def list_jobs(jobstore_url: str, lock_for: Callable[[str], OutletLock]) -> list[
     except (SQLAlchemyError, ImportError) as exc:
         raise job_store_error(jobstore_url, exc) from exc
     return [_job_info(job, lock_for) for job in jobs]
+
+
+def planned_jobs(outlets: Iterable[OutletTiming], now: datetime | None = None) -> list[JobInfo]:
+    """What the service would schedule for outlets it has no job for yet, if started ``now``
+    (with jitter, next run times are one draw of it)."""
+    now = now or datetime.now(timezone.utc)
+    planned = []
+    for timing in outlets:
+        trigger = make_trigger(timing)
+        planned.append(JobInfo(timing.name, str(trigger), trigger.get_next_fire_time(None, now), None))
+    return planned
 
 
 class SchedulerService:

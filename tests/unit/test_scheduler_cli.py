@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from click.testing import CliRunner
 
 from crawler.cli import main
@@ -14,6 +16,23 @@ from crawler.service.service import default_jobstore_url
 
 def invoke(*args: str):
     return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture(autouse=True)
+def archive(tmp_path, monkeypatch):
+    """The archive in use (runs and health read its runs/ records): empty unless a test writes."""
+    monkeypatch.setenv("NEWSARCHIVE_ARCHIVE", str(tmp_path / "archive"))
+    return tmp_path / "archive"
+
+
+def write_run_record(archive, run_id: str, started: datetime, outlet: str, outcome: str = "ok", added: int = 0):
+    folder = archive / "runs" / started.strftime("%Y/%m/%d")
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = {"articles_added": added, "pages_fetched": 3}
+    (folder / f"{run_id}.json").write_text(json.dumps({
+        "run_id": run_id, "started": started.isoformat(), "finished": (started + timedelta(seconds=5)).isoformat(),
+        "outcome": outcome, "outlets": {outlet: counts}, "totals": counts,
+    }))
 
 
 def test_schedule_refuses_unknown_outlets_and_bad_config(home, tmp_path):
@@ -78,3 +97,37 @@ def test_list_says_which_mode(home, redis_db):
     result = invoke("schedule", "--list", "--redis", redis_db, "--enqueue")
     assert "mode: enqueue: each run only puts the outlet's discovery requests" in result.output
     assert "--enqueue" in invoke("schedule", "--help").output
+
+
+def test_runs_and_health_read_the_archive_in_use_with_the_run_log(home, archive, tmp_path, monkeypatch):
+    now = datetime.now(timezone.utc)
+    log = RunLog(default_jobstore_url(home))
+    started = now - timedelta(hours=2)
+    log.begin(run_id="scheduled", outlet="ria", scheduled_at=started, started=started, pid=7)
+    log.finish("scheduled", finished=started + timedelta(minutes=1), outcome="timeout", exit_code=None,
+               note="stopped after 60 s")
+    log.close()
+    write_run_record(archive, "scheduled", started, "ria", outcome="interrupted")  # the same run: shown once
+    write_run_record(archive, "by-hand", now - timedelta(hours=1), "tass-en", added=4)
+    rows = [json.loads(line) for line in invoke("runs", "--json").output.splitlines()]
+    assert [(row["run_id"], row["outcome"]) for row in rows] == [("by-hand", "ok"), ("scheduled", "timeout")]
+    document = json.loads(invoke("health", "--json").output)
+    assert sorted(document["outlets"]) == ["ria", "tass-en"]
+    assert document["outlets"]["ria"]["runs"] == 1
+    # The default archive is ./archive, as for `crawl`.
+    monkeypatch.delenv("NEWSARCHIVE_ARCHIVE")
+    monkeypatch.chdir(tmp_path)
+    assert "by-hand" in invoke("runs").output
+
+
+def test_list_shows_what_would_be_scheduled_before_the_service_ever_ran(home, tmp_path):
+    config = tmp_path / "mine.yaml"
+    config.write_text("outlets:\n  - name: ria\n    schedule: 2h\n")
+    result = invoke("schedule", "--list", "--config", str(config), "ria")
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.output.splitlines() if "ria" in line]
+    assert "interval[2:00:00]" in line and "not stored yet" in line
+    (shown,) = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", line)
+    wait = datetime.strptime(shown, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
+    assert timedelta(hours=2) - timedelta(seconds=10) < wait <= timedelta(hours=2, minutes=3)  # plus jitter
+    assert "no jobs stored yet" in result.output
