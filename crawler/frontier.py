@@ -29,7 +29,7 @@ import os
 import socket
 import time
 import uuid
-from typing import Any, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 import redis
 from scrapy import Request, signals
@@ -147,14 +147,15 @@ class Frontier(Scheduler):
     """
 
     def __init__(self, server: redis.Redis, *, crawler: Crawler, keys: RedisKeys, lease_s: float,
-                 idle_s: float, enqueue_only: bool) -> None:
+                 idle_s: float, enqueue_only: bool, in_progress: Callable[[], Collection[Request]]) -> None:
         super().__init__(
             server, persist=True, queue_key=keys.queue, queue_cls=f"{__name__}.LeasedQueue",
             dupefilter=RFPDupeFilter(server, key=keys.seen), idle_before_close=0,
         )
-        self.crawler = crawler
         self.keys = keys
-        self.stats = crawler.stats
+        # scrapy-redis counts with a deprecated stats call when given stats: count here.
+        self._stats = crawler.stats
+        self._in_progress = in_progress
         self._lease_s = lease_s
         self._idle_s = idle_s
         self._enqueue_only = enqueue_only
@@ -172,7 +173,7 @@ class Frontier(Scheduler):
         server = redis_client(url)
         server.ping()  # a wrong URL stops the crawl here, before any request
         return cls(
-            server, crawler=crawler,
+            server, crawler=crawler, in_progress=lambda: _engine_in_progress(crawler),
             keys=frontier_keys(settings),
             lease_s=settings.getfloat("NEWSARCHIVE_REDIS_LEASE"),
             idle_s=settings.getfloat("NEWSARCHIVE_REDIS_IDLE"),
@@ -198,13 +199,18 @@ class Frontier(Scheduler):
 
     # -- scheduler interface ----------------------------------------------------------
 
+    def enqueue_request(self, request: Request) -> bool:
+        queued = super().enqueue_request(request)
+        self._stats.inc_value("scheduler/enqueued/redis" if queued else "scheduler/filtered/redis")
+        return queued
+
     def next_request(self) -> Request | None:
         if self._enqueue_only:
             return None
         self._ack_finished()
         request = self.queue.pop()
         if request is not None:
-            self.stats.inc_value("scheduler/dequeued/redis")
+            self._stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def has_pending_requests(self) -> bool:
@@ -213,10 +219,8 @@ class Frontier(Scheduler):
     # -- leases, idleness, heartbeats ---------------------------------------------------
 
     def _ack_finished(self) -> None:
-        slot = getattr(self.crawler.engine, "_slot", None)
-        in_progress = slot.inprogress if slot is not None else set()
-        done = [token for token, request in self.queue.held.items() if request not in in_progress]
-        self.queue.ack(done)
+        in_progress = self._in_progress()
+        self.queue.ack([token for token, request in self.queue.held.items() if request not in in_progress])
 
     def quiet(self) -> bool:
         """No request waits and no worker holds one: discovery has nothing more to say."""
@@ -239,7 +243,7 @@ class Frontier(Scheduler):
         try:
             self._ack_finished()
             self.queue.renew()
-            stats = self.stats.get_stats()
+            stats = self._stats.get_stats()
             beat = {
                 "state": state,
                 "host": socket.gethostname(),
@@ -258,6 +262,12 @@ class Frontier(Scheduler):
     def _clear_crawl(self) -> None:
         outlets = [key.decode() for key in self.server.hkeys(self.keys.outlets)]
         self.server.delete(*self.keys.per_crawl(outlets))
+
+
+def _engine_in_progress(crawler: Crawler) -> Collection[Request]:
+    # The engine's own record of requests not yet completely handled (see module doc).
+    slot = getattr(crawler.engine, "_slot", None)
+    return slot.inprogress if slot is not None else ()
 
 
 def frontier_settings(redis_url: str, *, enqueue_only: bool = False) -> dict[str, Any]:

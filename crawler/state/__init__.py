@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import Callable
 
-from archive import ObjectStore
+from archive import ObjectStore, StorageError
 from archive.local import archive_id
 from crawler.state.base import Capture, CrawlState
 from crawler.state.sqlite import SQLiteCrawlState
@@ -58,7 +58,12 @@ def open_state(
 
         try:
             count = rebuild_state(state, store, progress=progress)
-        except Exception:
+        except StorageError as exc:
+            # An outage at the start is not the crawl's end: it spools, as it would later
+            # on. Without the archive's captures it fetches and extracts everything anew.
+            log.warning("could not read the crawl state back from %s (%s); pages are fetched in full", store.uri, exc)
+            return state
+        except BaseException:
             state.close()
             raise
         if count:

@@ -1,18 +1,31 @@
-"""The SQLite crawl state: what a re-crawl needs to know about each URL."""
+"""The crawl state, SQLite and Redis alike: what a re-crawl needs to know about each URL."""
 
 from __future__ import annotations
 
 import dataclasses
 import sqlite3
 
+import pytest
+
 from crawler.state import Capture, SQLiteCrawlState
+from crawler.state.redis import RedisCrawlState
 from extract.article import WarcRef
 
 REF = WarcRef(file="warc/a.warc.gz", record_id="<urn:uuid:1>", offset=0, length=10, payload_digest="sha1:AAAA")
 
 
-def test_a_new_capture_keeps_what_is_known_about_the_article(tmp_path):
-    state = SQLiteCrawlState(tmp_path / "state.sqlite")
+@pytest.fixture(params=["sqlite", "redis"])
+def state(request, tmp_path):
+    if request.param == "sqlite":
+        store = SQLiteCrawlState(tmp_path / "state.sqlite")
+    else:
+        store = RedisCrawlState.from_url(request.getfixturevalue("redis_db"), archive="0123456789abcdef")
+    yield store
+    store.close()
+
+
+def test_a_new_capture_keeps_what_is_known_about_the_article(state):
+    assert state.empty()
     state.record_capture(Capture(url="http://127.0.0.1/a", warc=REF, fetched_at="2026-11-30T10:00:00+00:00", etag='"1"'))
     state.record_article("http://127.0.0.1/a", "abc", "digest-1", "articles/x/2026/11/30/abc.json")
     moved = dataclasses.replace(REF, offset=99)
@@ -21,7 +34,27 @@ def test_a_new_capture_keeps_what_is_known_about_the_article(tmp_path):
     assert last is not None and last.warc.offset == 99 and last.etag is None
     assert (last.article_id, last.article_digest, last.article_key) == ("abc", "digest-1", "articles/x/2026/11/30/abc.json")
     assert state.last_capture("http://127.0.0.1/b") is None
-    state.close()
+    assert not state.empty()
+
+
+def test_processed_means_the_pipeline_finished_with_this_payload(state):
+    state.record_capture(Capture(url="http://127.0.0.1/a", warc=REF, fetched_at="2026-11-30T10:00:00+00:00"))
+    assert not state.last_capture("http://127.0.0.1/a").processed
+    state.mark_processed("http://127.0.0.1/a", REF.payload_digest)
+    assert state.last_capture("http://127.0.0.1/a").processed
+    changed = dataclasses.replace(REF, payload_digest="sha1:BBBB")
+    state.record_capture(Capture(url="http://127.0.0.1/a", warc=changed, fetched_at="2026-11-30T11:00:00+00:00"))
+    assert not state.last_capture("http://127.0.0.1/a").processed
+
+
+def test_two_archives_on_one_redis_do_not_share_captures(redis_db):
+    first = RedisCrawlState.from_url(redis_db, archive="aaaaaaaaaaaaaaaa")
+    second = RedisCrawlState.from_url(redis_db, archive="bbbbbbbbbbbbbbbb")
+    first.record_capture(Capture(url="http://127.0.0.1/a", warc=REF, fetched_at="2026-11-30T10:00:00+00:00"))
+    assert first.last_capture("http://127.0.0.1/a") is not None
+    assert second.last_capture("http://127.0.0.1/a") is None and second.empty()
+    first.close()
+    second.close()
 
 
 def test_state_written_before_article_keys_were_kept_still_opens(tmp_path):
