@@ -1,11 +1,11 @@
 # The two commands of the README:
 #   make demo   install, start the bundled outlet simulator on 127.0.0.1, crawl it into ./archive
-#   make test   install, run the test suite (what CI runs)
+#   make test   install (redis-server too, for the many-workers tests), run the test suite (what CI runs)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install bench eval clean
+.PHONY: demo test install services bench eval clean
 
 install: $(VENV)/.installed
 
@@ -18,7 +18,15 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(BIN)/python -m bench.demo
 
-test: install
+# The tests start their own redis-server on a free loopback port; this only installs it
+# (Debian's package) where it is missing.
+services:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		echo "installing redis-server (Debian package) for the tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; }
+
+test: install services
 	$(BIN)/python -m pytest -q
 
 bench: install
