@@ -63,8 +63,10 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
     `newsarchive worker`) on other machines and they share the work; each exits when the
     queue is empty and no worker holds a request.
     """
+    from archive.local import home_dir
     from crawler.outlets import ConfigError, load_outlets
     from crawler.runner import build_settings
+    from crawler.service.locks import LockBusy, LockError, hold_outlet_locks
     from crawler.spiders.outlet import OutletSpider, parse_since
 
     if names and all_outlets:
@@ -81,7 +83,7 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
     unknown = [n for n in chosen if n not in specs]
     if unknown:
         _usage(f"unknown outlet(s): {', '.join(unknown)}; configured: {', '.join(sorted(specs))}")
-    check_archive(archive, "crawl")
+    store = check_archive(archive, "crawl")
     try:
         parse_since(since)
     except ValueError:
@@ -92,8 +94,18 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
     overrides.update(parse_settings(settings))
     scrapy_settings = build_settings(archive=archive, run_id=run_id, specs={n: specs[n] for n in chosen},
                                      overrides=overrides, redis_url=redis_url, enqueue_only=enqueue_only)
-    finish(run_crawl(OutletSpider, scrapy_settings, stats_json, "crawl",
-                     outlet=",".join(chosen), specs=specs, since=since, limit=limit), quiet, "crawl")
+    # The scheduling service's outlet locks: a crawl by hand never overlaps a scheduled
+    # one of the same outlet and archive (on any machine, with --redis).
+    try:
+        with hold_outlet_locks(chosen, home=home_dir(), archive_store=store, redis_url=redis_url):
+            result = run_crawl(OutletSpider, scrapy_settings, stats_json, "crawl",
+                               outlet=",".join(chosen), specs=specs, since=since, limit=limit)
+    except LockBusy as exc:
+        click.echo(f"newsarchive crawl: {exc}", err=True)
+        sys.exit(EXIT_ERRORS)
+    except LockError as exc:
+        _usage(str(exc))
+    finish(result, quiet, "crawl")
 
 
 def run_crawl(spider: type, settings: Any, stats_json: Path | None, command: str, **spider_kwargs: Any) -> Any:
