@@ -1,12 +1,26 @@
-"""CDXJ indexes of closed WARC files, written by cdxj-indexer (what pywb reads), and read back."""
+"""CDXJ indexes of closed WARC files, written by cdxj-indexer (what pywb reads), and read back.
+
+Article JSON metadata records are indexed under ``urn:article:<page URL>`` (their
+``WARC-Target-URI``). WARCs written before that convention named them by the page's own
+URL, where replay served the JSON in place of the page; their index lines are rewritten
+to the ``urn:`` key (``rekey_article_lines``), leaving the WARC bytes as they are.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
 
-__all__ = ["IndexLine", "parse_cdxj_line", "write_cdxj"]
+from archive.warc import article_record_uri, parse_member, read_member
+
+if TYPE_CHECKING:
+    from archive.storage import ObjectStore
+
+__all__ = ["IndexLine", "is_legacy_article_line", "parse_cdxj_line", "reindex_article_records", "rekey_article_lines",
+           "write_cdxj"]
 
 
 def write_cdxj(warc_path: Path, out_path: Path, *, filename: str) -> None:
@@ -20,6 +34,20 @@ def write_cdxj(warc_path: Path, out_path: Path, *, filename: str) -> None:
     from cdxj_indexer.main import CDXJIndexer
 
     CDXJIndexer(output=str(out_path), inputs=[str(warc_path)], sort=True, filename=filename).process_all()
+    text = out_path.read_text(encoding="utf-8")
+    if any(is_legacy_article_line(line) for line in text.splitlines()):
+        # A WARC of an older version (recovered from a spool): key its article records right.
+        with open(warc_path, "rb") as warc:
+            lines, _ = rekey_article_lines(text.splitlines(keepends=True), lambda line: _is_metadata(warc, line))
+        partial = out_path.with_name(out_path.name + ".rekeyed")
+        partial.write_text("".join(lines), encoding="utf-8")
+        os.replace(partial, out_path)
+
+
+def _is_metadata(warc, line: "IndexLine") -> bool:
+    warc.seek(line.offset)
+    headers, _ = parse_member(read_member(warc.read(line.length)))
+    return headers.get_header("WARC-Type") == "metadata"
 
 
 @dataclass(frozen=True)
@@ -51,3 +79,65 @@ def parse_cdxj_line(line: str) -> IndexLine:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a CDXJ line: {exc}") from exc
+
+
+def is_legacy_article_line(line: str) -> bool:
+    """Whether a CDXJ line may index an article JSON record under its page's URL (the old
+    convention): JSON, no HTTP status, not a ``urn:``. Confirm the record type before rekeying."""
+    try:
+        parsed = parse_cdxj_line(line)
+    except ValueError:
+        return False
+    return parsed.status is None and parsed.mime == "application/json" and not parsed.url.startswith("urn:")
+
+
+def rekey_article_lines(lines: Iterable[str], is_metadata: Callable[[IndexLine], bool]) -> tuple[list[str], int]:
+    """``lines`` (one CDXJ index) with old-style article records keyed ``urn:article:<url>``,
+    sorted again; and how many were rekeyed. ``is_metadata`` confirms a candidate line
+    addresses a ``metadata`` record (reads its WARC header)."""
+    out, changed = [], 0
+    for line in lines:
+        if is_legacy_article_line(line) and is_metadata(parse_cdxj_line(line)):
+            _, timestamp, block = line.split(" ", 2)
+            entry = json.loads(block)
+            entry["url"] = article_record_uri(entry["url"])
+            line = f"{_url_key(entry['url'])} {timestamp} {json.dumps(entry)}\n"
+            changed += 1
+        out.append(line if line.endswith("\n") else line + "\n")
+    return (sorted(out) if changed else out), changed
+
+
+def _url_key(url: str) -> str:
+    # The canonical (SURT) key cdxj-indexer writes (CDXJIndexer.get_url_key).
+    from surt import surt
+
+    try:
+        return surt(url)
+    except Exception:  # as cdxj-indexer: an unparseable URL is its own key
+        return url
+
+
+def reindex_article_records(store: "ObjectStore", *, dry_run: bool = False) -> dict[str, int]:
+    """Rewrite, in ``store``, every CDXJ index that keys article JSON records under their
+    page's URL (WARCs written before the ``urn:article:`` convention), so replay serves the
+    page again. WARC files are not touched. Returns ``{"indexes", "rewritten", "records"}``.
+    """
+    counts = {"indexes": 0, "rewritten": 0, "records": 0}
+    for key in [key for key in store.list("indexes/") if key.endswith(".cdxj")]:
+        counts["indexes"] += 1
+        with store.open(key) as stream:
+            lines = stream.read().decode("utf-8").splitlines(keepends=True)
+        if not any(is_legacy_article_line(line) for line in lines):
+            continue
+
+        def is_metadata(line: IndexLine) -> bool:
+            headers, _ = parse_member(read_member(store.read_range(line.filename, line.offset, line.length)))
+            return headers.get_header("WARC-Type") == "metadata"
+
+        rekeyed, changed = rekey_article_lines(lines, is_metadata)
+        if changed:
+            counts["rewritten"] += 1
+            counts["records"] += changed
+            if not dry_run:
+                store.put_bytes(key, "".join(rekeyed).encode("utf-8"))
+    return counts

@@ -29,7 +29,7 @@ from archive.layout import (article_key, id_entry, id_key, index_key, manifest_k
                             warc_key, warc_name)
 from archive.spool import FlushReport, OpenFile, Spool, flush_spool, index_warc
 from archive.storage import ObjectStore
-from archive.warc import HINTS_FIELD, OUTLET_FIELD, WarcWriter, new_record_id, warc_date
+from archive.warc import HINTS_FIELD, OUTLET_FIELD, WarcWriter, article_record_uri, new_record_id, warc_date
 from extract.article import Article, WarcRef
 
 __all__ = ["ArchiveSession", "flush_and_index"]
@@ -182,7 +182,7 @@ class ArchiveSession:
         with self._lock:
             now = self._clock()
             metadata = self._current_warc().writer.metadata(
-                url=article.url,
+                url=article_record_uri(article.url),  # not the page's URL: replay would serve the JSON
                 payload=data,
                 content_type="application/json",
                 refers_to=article.warc.record_id if article.warc else None,

@@ -26,12 +26,14 @@ from archive.layout import utc
 from extract.article import WarcRef
 
 __all__ = [
+    "ARTICLE_URI_PREFIX",
     "DamagedMember",
     "HINTS_FIELD",
     "OUTLET_FIELD",
     "REVISIT_PROFILES",
     "RawHead",
     "WarcWriter",
+    "article_record_uri",
     "iter_members",
     "new_record_id",
     "parse_member",
@@ -51,10 +53,19 @@ GZIP_LEVEL = 6
 HINTS_FIELD = "Newsarchive-Hints"
 # The outlet a capture was made for, so re-extraction from the WARCs alone files it right.
 OUTLET_FIELD = "Newsarchive-Outlet"
+# The article JSON's metadata record is named ``urn:article:<page URL>``, as Browsertrix
+# names its own records (``urn:pageinfo:<url>``): replay tools index metadata records,
+# and one under the page's own URL would be served in place of the page.
+ARTICLE_URI_PREFIX = "urn:article:"
 
 
 def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def article_record_uri(url: str) -> str:
+    """The ``WARC-Target-URI`` of the metadata record holding the JSON of the article at ``url``."""
+    return ARTICLE_URI_PREFIX + url
 
 
 def warc_date(moment: datetime) -> str:
@@ -210,6 +221,11 @@ class WarcWriter:
         )
 
     def metadata(self, *, url: str, payload: bytes, content_type: str, refers_to: str | None, date: datetime) -> WarcRef:
+        """A ``metadata`` record about the record ``refers_to`` (``WARC-Refers-To``).
+
+        ``url`` is its ``WARC-Target-URI``: never the described page's own URL (replay
+        would serve the metadata as the page); for article JSON, ``article_record_uri``.
+        """
         headers = {"WARC-Type": "metadata", "WARC-Record-ID": self._record_ids(), "WARC-Date": warc_date(date), "WARC-Target-URI": url}
         if refers_to:
             headers["WARC-Refers-To"] = refers_to
