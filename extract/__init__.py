@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from extract.options import ExtractOptions, Hints, Topic
+from extract.options import ExtractOptions, Hints, SiteRules, Topic
 from extract.result import ExtractionResult
 from extract.version import EXTRACTOR
 
 if TYPE_CHECKING:
     from extract.pipeline import extract_page
 
-__all__ = ["EXTRACTOR", "ExtractOptions", "ExtractionResult", "Hints", "Topic", "extract_page"]
+__all__ = ["EXTRACTOR", "ExtractOptions", "ExtractionResult", "Hints", "SiteRules", "Topic", "extract_page"]
 
 
 def __getattr__(name: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-__all__ = ["dateline_date", "day_of", "first_visible_date", "iso_date", "with_visible_time"]
+__all__ = ["date_in_text", "dateline_date", "day_of", "first_visible_date", "iso_date", "stated_year", "url_year", "with_visible_time"]
 
 _ISO_LIKE = re.compile(
     r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
@@ -146,18 +146,68 @@ def first_visible_date(lines: tuple[str, ...], not_after: datetime) -> str | Non
     return None
 
 
-def dateline_date(month_day_year: tuple[int, int, int | None], fetched: str | None) -> str | None:
-    """The day a dateline names ("MOSCOW, August 8"): its own year, else the fetch's.
+# A year in the URL's path, alone or followed by a month: /2013/08/, /20130808/,
+# /2013-08/08/. Compact 8-digit days must be a real day, so ids are not read as years.
+_URL_YEAR = re.compile(r"(?<![\d])((?:19|20)\d{2})(?:[/_-]?(0[1-9]|1[0-2])(?:[/_-]?(0[1-9]|[12]\d|3[01]))?)?(?!\d)")
 
-    A dateline without a year is the latest such day not after the fetch (wire copy
-    is fetched days, not years, after it was filed); without a fetch time it stays
-    unknown rather than guessed from the clock.
+
+def url_year(url: str, month: int) -> int | None:
+    """The year the URL's date path states, when its month (if it gives one) is ``month``."""
+    path = url.split("://", 1)[-1].partition("/")[2].split("?")[0]
+    for m in _URL_YEAR.finditer(path):
+        year, mo = int(m.group(1)), m.group(2)
+        if 1990 <= year <= 2100 and (mo is None or int(mo) == month):
+            return year
+    return None
+
+
+def stated_year(month: int, day: int, lines: tuple[str, ...]) -> int | None:
+    """The year of a full stamp of that very day shown on the page ("August 8, 2013")."""
+    numeric = re.compile(rf"(?<!\d)((?:19|20)\d{{2}})[-/.年]0?{month}[-/.月]0?{day}(?!\d)")
+    names = [name for name, number in MONTH_NUMBER.items() if number == month]
+    named = re.compile(
+        rf"(?<![^\W\d_])(?:{names[0]}[a-z]*\.?\s+0?{day}(?!\d),?|0?{day}\.?\s+{names[0]}[a-z]*\.?,?)\s+((?:19|20)\d{{2}})(?!\d)",
+        re.I,
+    )
+    for line in lines:
+        if len(line) > 300:
+            continue
+        m = numeric.search(line) or named.search(line)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def dateline_date(month_day_year: tuple[int, int, int | None], year: int | None = None) -> str | None:
+    """The day a dateline names ("MOSCOW, August 8"): its own year, else ``year``.
+
+    ``year`` must come from the page itself (URL date path, a visible full stamp of the
+    same day); without one the date stays unknown. The fetch time is never a source:
+    a copy fetched years later would be filed under the wrong year.
     """
-    month, day, year = month_day_year
-    if year is None:
-        if not fetched:
-            return None
-        year = int(fetched[:4])
-        if (month, day) > (int(fetched[5:7]), int(fetched[8:10])):
-            year -= 1
-    return iso_date(f"{year}-{month:02d}-{day:02d}")
+    month, day, own = month_day_year
+    year = own or year
+    return iso_date(f"{year}-{month:02d}-{day:02d}") if year else None
+
+
+_NAMED_DAY = re.compile(
+    rf"(?<![^\W\d_])(?:({MONTH_NAMES})\.?\s+(\d{{1,2}})|(\d{{1,2}})\.?\s+({MONTH_NAMES})\.?),?\s+((?:19|20)\d{{2}})(?!\d)",
+    re.I,
+)
+
+
+def date_in_text(text: str) -> str | None:
+    """A date written in one element: ISO-like, numeric with a time, or a month name."""
+    text = " ".join(text.split())
+    found = iso_date(text) or first_visible_date((text,), _FAR)
+    if found:
+        return with_visible_time(found, (), (text,)) if len(found) == 10 else found
+    m = _NAMED_DAY.search(text)
+    if not m:
+        return None
+    month = MONTH_NUMBER[(m.group(1) or m.group(4))[:3].lower()]
+    day = iso_date(f"{m.group(5)}-{month:02d}-{int(m.group(2) or m.group(3)):02d}")
+    return with_visible_time(day, (), (text,))
+
+
+_FAR = datetime(2100, 1, 1)

@@ -14,7 +14,7 @@ from lxml import etree
 
 from extract.options import ExtractOptions
 
-__all__ = ["RULES", "apply_rules"]
+__all__ = ["RULES", "apply_rules", "remove_element"]
 
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em|rem)?\s*(?:;|$)"
@@ -40,7 +40,8 @@ def _text_len(el: etree._Element) -> int:
     return len(etree.tostring(el, method="text", encoding=str, with_tail=False).strip())
 
 
-def _remove(el: etree._Element) -> None:
+def remove_element(el: etree._Element) -> None:
+    """Remove ``el`` from its tree, keeping its tail text in the parent."""
     parent = el.getparent()
     if parent is None:
         return
@@ -79,7 +80,7 @@ def remove_hidden(tree: etree._Element, options: ExtractOptions) -> int:
         and not _holds_main_text(el, total)
     ]
     for el in hits:
-        _remove(el)
+        remove_element(el)
     return len(hits)
 
 
@@ -94,7 +95,7 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
     count = 0
     for el in hits:
         if el.getparent() is not None and not _holds_main_text(el, total):
-            _remove(el)
+            remove_element(el)
             count += 1
     return count
 
@@ -140,7 +141,7 @@ def remove_link_lists(tree: etree._Element, options: ExtractOptions) -> int:
         # Remove only the outermost hit; nested ones go with it.
         if any(a in hit_set for a in el.iterancestors()):
             continue
-        _remove(el)
+        remove_element(el)
         count += 1
     return count
 
@@ -156,7 +157,7 @@ def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int
         if 0 < total <= 200 and sum(_text_len(a) for a in links) / total > options.max_link_density:
             hits.append(el)
     for el in hits:
-        _remove(el)
+        remove_element(el)
     return len(hits)
 
 

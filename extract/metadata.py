@@ -15,7 +15,7 @@ from lxml import etree
 
 from extract.dates import iso_date
 
-__all__ = ["PageMeta", "clean_title", "host_labels", "read_metadata"]
+__all__ = ["PageMeta", "clean_title", "host_labels", "read_metadata", "split_names"]
 
 _ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
@@ -109,7 +109,7 @@ def _names(value: object) -> list[str]:
     return []
 
 
-def _split_names(raw: str) -> list[str]:
+def split_names(raw: str) -> list[str]:
     if re.match(r"\s*(?:https?:|www\.|/)", raw):
         return []  # a profile URL, not a name
     parts = re.split(r"\s*(?:;|,|\band\b|\bund\b|&|、|/)\s*", raw)
@@ -240,9 +240,9 @@ def read_metadata(tree: etree._Element, url: str) -> PageMeta:
         None,
     )
 
-    authors = [n for raw in _names(first_ld("author")) for n in _split_names(raw)]
+    authors = [n for raw in _names(first_ld("author")) for n in split_names(raw)]
     if not authors:
-        authors = [n for raw in metas.get("author", []) + metas.get("article:author", []) for n in _split_names(raw)]
+        authors = [n for raw in metas.get("author", []) + metas.get("article:author", []) for n in split_names(raw)]
     tags: list[str] = list(metas.get("article:tag", []))
     keywords = first_ld("keywords")
     if isinstance(keywords, list):

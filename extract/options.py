@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ExtractOptions", "Hints", "Topic"]
+from extract.rules import SiteRules
+
+__all__ = ["ExtractOptions", "Hints", "SiteRules", "Topic"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,9 @@ class ExtractOptions:
     # A block whose visible text is more than this share link text is navigation,
     # a related-links box or a link farm, not article prose.
     max_link_density: float = 0.6
+    # The outlet's own selectors (built by the crawler from its spec), tried before
+    # the general rules; None for ad-hoc pages.
+    rules: SiteRules | None = None
 
     def __post_init__(self) -> None:
         if self.min_text_chars < 0:
@@ -66,6 +71,8 @@ class ExtractOptions:
             raise ValueError("min_separator_run must be >= 3; shorter runs match ordinary prose")
         if not 0.0 < self.max_link_density <= 1.0:
             raise ValueError("max_link_density must be in (0, 1]")
+        if self.rules is not None and not isinstance(self.rules, SiteRules):
+            raise ValueError(f"rules must be a SiteRules, got {type(self.rules).__name__}")
         names = [t.name for t in self.topics]
         if len(names) != len(set(names)):
             raise ValueError(f"duplicate topic names in {names}; give each topic a unique name")

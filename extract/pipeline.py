@@ -13,6 +13,7 @@ crawler can run it in a process pool.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import Mapping
 
@@ -27,13 +28,14 @@ from extract import dom_rules, text_rules
 from extract.article import Article, PageType, Rejection, article_id
 from extract.cluster import cluster_key
 from extract.credits import find_byline, find_credit, is_calendar_name, trim_byline
-from extract.dates import dateline_date, first_visible_date, iso_date, with_visible_time
+from extract.dates import date_in_text, dateline_date, first_visible_date, iso_date, stated_year, url_year, with_visible_time
 from extract.decode import decode_body
 from extract.hints import reconcile
 from extract.language import detect_language
 from extract.lead import HeadlineMark, find_lead, mark_headline
-from extract.metadata import host_labels, read_metadata
+from extract.metadata import PageMeta, clean_title, host_labels, read_metadata, split_names
 from extract.options import ExtractOptions, Hints
+from extract.rules import SiteRules
 from extract.pagetype import classify, linked_share, page_signals
 from extract.result import ExtractionResult
 from extract.topics import match_topics
@@ -43,8 +45,8 @@ __all__ = ["extract_page"]
 
 _HTML_HINT = (b"<html", b"<body", b"<div", b"<p", b"<head", b"<!doctype html", b"<article")
 _NON_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "head", "title", "meta", "link"})
-# htmldate rejects dates after max_date; reading the clock would make output depend on
-# when it ran, so the bound is the fetch time when known, else a fixed far date.
+# htmldate rejects dates after max_date; reading the clock (or the fetch time) would
+# make output depend on when it ran, so the bound is a fixed far date.
 _FAR_FUTURE = datetime(2100, 1, 1)
 
 
@@ -89,6 +91,21 @@ def _paragraphs(body: etree._Element) -> list[str]:
     inline text is gathered until the next block starts; table cells without blocks
     join into one line per row.
     """
+    def kind(el: etree._Element) -> str:
+        if el.tag == "lb":
+            return "break"  # a hard line break between sentences separates paragraphs
+        if el.tag in _BLOCKS or (el.tag == "cell" and any(c.tag in _BLOCKS for c in el.iter())):
+            return "block"
+        return "inline"
+
+    return _walk_paragraphs(list(body), kind)
+
+
+def _walk_paragraphs(roots: list[etree._Element], kind) -> list[str]:
+    """Text under ``roots`` split into paragraphs where ``kind(el)`` says "block" or "break".
+
+    ``kind`` may also say "skip" (the element and its text are left out; its tail is kept).
+    """
     out: list[str] = []
     buffer: list[str] = []
 
@@ -102,19 +119,20 @@ def _paragraphs(body: etree._Element) -> list[str]:
         if el.text:
             buffer.append(el.text)
         for child in el:
-            if child.tag == "lb":
-                flush()  # a hard line break between sentences separates paragraphs
-            elif child.tag in _BLOCKS or (child.tag == "cell" and any(c.tag in _BLOCKS for c in child.iter())):
+            what = kind(child)
+            if what == "break":
+                flush()
+            elif what == "block":
                 flush()
                 walk(child)
                 flush()
-            else:
+            elif what == "inline":
                 walk(child)
             if child.tail:
                 buffer.append(child.tail)
 
-    for block in body:
-        walk(block)
+    for root in roots:
+        walk(root)
         flush()
     return out
 
@@ -190,11 +208,6 @@ def _shows_day(day: str, lines: tuple[str, ...]) -> bool:
     return any(year in line and re.search(rf"{year}\D0?1\D0?1(?!\d)|0?1\D0?1\D{year}", line) for line in lines)
 
 
-def _date_bound(fetched_at: str | None) -> datetime:
-    iso = iso_date(fetched_at)
-    return datetime.fromisoformat(iso[:10]) if iso else _FAR_FUTURE
-
-
 def _reject(page_type: PageType, rejection: Rejection, reasons: tuple[str, ...], encoding: str) -> ExtractionResult:
     return ExtractionResult(None, page_type, reasons, rejection, encoding)
 
@@ -218,10 +231,17 @@ def extract_page(
     if tree is None:
         return _reject(PageType.ERROR, Rejection.NOT_HTML, ("HTML could not be parsed",), encoding)
 
+    rules = options.rules
+    notes: tuple[str, ...] = ()
+    if rules is not None and rules.drop:
+        notes += _drop_nodes(tree, rules)
     meta = read_metadata(tree, url)
+    if rules is not None:
+        meta, used = _apply_meta_rules(tree, meta, rules)
+        notes += tuple(f"outlet rule: {name}" for name in used)
     signals = page_signals(tree, meta.title)
     page_lines = _page_lines(tree)
-    published = meta.published or _page_date(tree, url, page_lines, fetched_at)
+    published = meta.published or _page_date(tree, url, page_lines)
     if published and len(published) == 10:
         # A bare day (structured or found) gains the time the page shows on that day;
         # stamps split over elements are looked for only when a clock time is shown.
@@ -253,7 +273,11 @@ def extract_page(
     if credit.dateline:
         reasons += (f"dateline: {credit.dateline}",)
     if published is None and credit.date_text:
-        published = dateline_date(credit.date_text, iso_date(fetched_at))
+        published, why = _dateline_published(credit.date_text, url, page_lines)
+        reasons += (why,)
+    if rules is not None:
+        published = rules.localise(published)
+    reasons += notes
     language = detect_language(body_text)
     # Only a date from structured data stands against feed evidence.
     strong = meta.published is not None
@@ -270,7 +294,7 @@ def extract_page(
         extractor=EXTRACTOR,
         fetched_at=fetched_at,
         authors=authors,
-        modified=meta.modified,
+        modified=rules.localise(meta.modified) if rules is not None else meta.modified,
         description=meta.description,
         site_name=meta.site_name,
         # A news sitemap's keywords stand in when the page declares no tags.
@@ -283,20 +307,91 @@ def extract_page(
     return ExtractionResult(article, page_type, reasons, None, encoding)
 
 
-def _page_date(tree: etree._Element, url: str, page_lines: tuple[str, ...], fetched_at: str | None) -> str | None:
+def _page_date(tree: etree._Element, url: str, page_lines: tuple[str, ...]) -> str | None:
     """Publication date when structured data gives none: htmldate, then visible stamps."""
     # Markup-only htmldate: its extensive text search costs ~10x a whole extraction;
     # the visible-stamp scan covers the same ground cheaply.
-    bound = _date_bound(fetched_at)
     found = iso_date(
         find_date(tree, url=url, original_date=True, extensive_search=False,
-                  min_date=datetime(1995, 1, 1), max_date=bound)
-    ) or first_visible_date(page_lines, bound)
+                  min_date=datetime(1995, 1, 1), max_date=_FAR_FUTURE)
+    ) or first_visible_date(page_lines, _FAR_FUTURE)
     # A bare "1 January" the page does not show is a year-only guess (from a
     # namespace URL or a copyright line), not a publication date.
     if found and found.endswith("-01-01") and not _shows_day(found, page_lines):
         return None
     return found
+
+
+def _dateline_published(
+    month_day_year: tuple[int, int, int | None], url: str, page_lines: tuple[str, ...]
+) -> tuple[str | None, str]:
+    """The day a dateline names, with its year from the page itself, and why."""
+    month, day, year = month_day_year
+    if year is not None:
+        return dateline_date(month_day_year), "date: from the dateline"
+    year = url_year(url, month)
+    if year is not None:
+        return dateline_date(month_day_year, year), "date: dateline day, year from the URL's date path"
+    year = stated_year(month, day, page_lines)
+    if year is not None:
+        return dateline_date(month_day_year, year), "date: dateline day, year from a full stamp on the page"
+    return None, "date: unknown; the dateline states no year and the page gives none (fetch time is never used)"
+
+
+# ----------------------------------------------------------------- per-outlet rules
+
+
+def _drop_nodes(tree: etree._Element, rules: SiteRules) -> tuple[str, ...]:
+    """Remove the nodes the outlet's ``drop`` selectors name (every selector applies)."""
+    count = 0
+    for selector in rules.drop:
+        for el in SiteRules(drop=(selector,)).select(tree, "drop"):
+            if el.getparent() is not None and el.tag not in ("html", "body"):
+                dom_rules.remove_element(el)
+                count += 1
+    return (f"outlet rule: drop removed {count}",) if count else ()
+
+
+def _rule_text(el: etree._Element) -> str:
+    return " ".join(" ".join(el.itertext()).split())
+
+
+def _apply_meta_rules(tree: etree._Element, meta: PageMeta, rules: SiteRules) -> tuple[PageMeta, tuple[str, ...]]:
+    """Title, date and authors from the outlet's selectors where they match."""
+    changes: dict[str, object] = {}
+    for el in rules.select(tree, "title"):
+        title = clean_title(_rule_text(el))
+        if title:
+            changes["title"] = title
+            changes["headline_candidates"] = (title, *(h for h in meta.headline_candidates if h != title))
+            break
+    for el in rules.select(tree, "date"):
+        values = [el.get(a) for a in ("datetime", "content", "data-published", "title")] + [_rule_text(el)]
+        found = next((d for d in (date_in_text(v) for v in values if v) if d), None)
+        if found:
+            changes["published"] = found
+            break
+    names = [n for el in rules.select(tree, "authors") for n in split_names(re.sub(r"^\s*(?:by|von|par|por)\s+", "", _rule_text(el), flags=re.I))]
+    if names:
+        changes["authors"] = tuple(dict.fromkeys(names))
+    return (replace(meta, **changes) if changes else meta), tuple(changes.keys() - {"headline_candidates"})
+
+
+_RULE_BLOCKS = frozenset({
+    "p", "div", "section", "article", "li", "ul", "ol", "blockquote", "h2", "h3", "h4", "h5", "h6",
+    "table", "tr", "pre", "figure", "header", "footer", "dl", "dt", "dd",
+})
+_RULE_SKIP = _NON_TEXT | {"figcaption", "button", "form", "iframe", "nav", "aside", "noscript"}
+
+
+def _rule_paragraphs(elements: list[etree._Element]) -> list[str]:
+    """The text of the outlet's body containers as paragraphs: one per block or <br>."""
+    def kind(el: etree._Element) -> str:
+        if not isinstance(el.tag, str) or el.tag in _RULE_SKIP:
+            return "skip"
+        return "break" if el.tag == "br" else "block" if el.tag in _RULE_BLOCKS else "inline"
+
+    return _walk_paragraphs(elements, kind)
 
 
 def _body(
@@ -309,7 +404,15 @@ def _body(
 ) -> tuple[list[str], dict[str, list[str]], dict[str, int]]:
     """Paragraphs of the main text, what the paragraph rules and the markup rules removed."""
     headline = mark_headline(tree, title)  # before the markup rules can remove it
+    chosen = options.rules.select(tree, "body") if options.rules is not None else []
     dom_removed = dom_rules.apply_rules(tree, options)
+    if chosen:
+        # The outlet's body selector replaces trafilatura's choice of main block; the
+        # noise rules still run inside it. Nothing usable left: the general rules decide.
+        kept = [el for el in chosen if el.getroottree().getroot() is tree]
+        paragraphs, text_removed = text_rules.apply_rules(_rule_paragraphs(kept), ctx)
+        if len("\n\n".join(paragraphs)) >= _min_chars("\n\n".join(paragraphs), options):
+            return paragraphs, text_removed, {**dom_removed, "outlet rule: body": len(kept)}
     paragraphs, text_removed = _main_text(tree, url, options, ctx, headline)
     text = "\n\n".join(paragraphs)
     if len(text) < 2 * _min_chars(text, options) and dom_removed:

@@ -7,7 +7,7 @@ import pytest
 
 from extract import Hints, extract_page
 from extract.credits import find_byline, find_credit, is_calendar_name, trim_byline
-from extract.dates import dateline_date, iso_date, with_visible_time
+from extract.dates import iso_date, with_visible_time
 from extract.hints import reconcile
 from extract.metadata import clean_title, read_metadata
 from tests.unit.test_extract_page import PARAS
@@ -203,30 +203,6 @@ def test_visible_byline_loses_its_date_and_label():
     ]:
         page = f"<html><body>{byline}<article>{paras}</article></body></html>".encode()
         assert extract_page(page, "https://x.example/a").article.authors == names
-
-
-def test_dateline_without_year_takes_the_fetch_year():
-    assert dateline_date((8, 8, None), "2013-08-09T10:00:00Z") == "2013-08-08"
-    assert dateline_date((12, 30, None), "2014-01-02T10:00:00Z") == "2013-12-30"
-    assert dateline_date((8, 8, None), None) is None
-    assert dateline_date((12, 9, 2011), None) == "2011-12-09"
-
-
-def test_dateline_date_reaches_the_article():
-    paras = "".join(
-        f"<p>{p}</p>"
-        for p in [
-            "MOSCOW, August 8 (RIA Novosti) – Russia hopes upcoming talks with the United States will be constructive.",
-            "The defence and foreign ministers will meet their counterparts in Washington on Friday for consultations.",
-            "Officials said missile defence would be among the sticking points discussed at the meeting.",
-        ]
-    )
-    page = f"<html><body><article>{paras}</article></body></html>".encode()
-    result = extract_page(page, "https://blog.example/p", fetched_at="2013-08-10T00:00:00Z")
-    art = result.article
-    assert art.published == "2013-08-08" and art.source_credit == "RIA Novosti"
-    assert "dateline: MOSCOW, August 8 (RIA Novosti)" in result.reasons
-    assert extract_page(page, "https://blog.example/p").article.published is None
 
 
 def test_sitemap_keywords_fill_missing_tags():
