@@ -69,18 +69,20 @@ class Hub:
         home = home_dir(settings.get("NEWSARCHIVE_HOME"))
         run_id = settings.get("NEWSARCHIVE_RUN_ID") or new_run_id()
         store = store_from_uri(settings.get("NEWSARCHIVE_ARCHIVE"))
-        session = ArchiveSession(
-            store,
-            spool_dir=spool_dir(home, store),
-            run_id=run_id,
-            warcinfo=_warcinfo(settings, run_id),
-            max_warc_bytes=settings.getint("NEWSARCHIVE_MAX_WARC_BYTES"),
-            max_warc_age_s=settings.getfloat("NEWSARCHIVE_MAX_WARC_AGE"),
-        )
+        # The state first: rebuilding it from the archive can take a while, and nothing
+        # is in the spool yet should the process be stopped meanwhile.
+        state = open_state(store, home=home, redis_url=settings.get("NEWSARCHIVE_REDIS") or None)
         try:
-            state = open_state(store, home=home, redis_url=settings.get("NEWSARCHIVE_REDIS") or None)
+            session = ArchiveSession(
+                store,
+                spool_dir=spool_dir(home, store),
+                run_id=run_id,
+                warcinfo=_warcinfo(settings, run_id),
+                max_warc_bytes=settings.getint("NEWSARCHIVE_MAX_WARC_BYTES"),
+                max_warc_age_s=settings.getfloat("NEWSARCHIVE_MAX_WARC_AGE"),
+            )
         except BaseException:
-            session.close()
+            state.close()
             raise
         hub = cls(session, state, settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
         crawler.signals.connect(hub._spider_closed, signal=signals.spider_closed)
