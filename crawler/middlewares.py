@@ -14,12 +14,14 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
 from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
 
+from archive import ArchiveSession
 from archive.warc import split_http
 from crawler.digests import payload_digest
 from crawler.capture import EXCHANGE_META_KEY, RawExchange
 from crawler.hub import Hub
-from crawler.state import Capture
+from crawler.state import Capture, CrawlState
 from crawler.stats import OutletStats
 from extract.article import WarcRef
 
@@ -46,21 +48,21 @@ class WarcCaptureMiddleware:
     identical payload is still archived as a revisit.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
-        self._crawler = crawler
+    def __init__(self, session: ArchiveSession, state: CrawlState, stats: StatsCollector) -> None:
+        self._session = session
+        self._state = state
+        self._stats = stats
+        self._outlet_stats = OutletStats(stats)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcCaptureMiddleware":
-        return cls(crawler)
-
-    @property
-    def _hub(self) -> Hub:
-        return Hub.of(self._crawler)
+        hub = Hub.of(crawler)
+        return cls(hub.session, hub.state, crawler.stats)
 
     def process_request(self, request: Request) -> None:
         if request.method != "GET" or not request.meta.get(INCREMENTAL):
             return None
-        previous = self._hub.state.last_capture(request.url)
+        previous = self._state.last_capture(request.url)
         if previous is None or not previous.processed:
             return None  # no validators to send, or the last capture still needs its body
         if previous.etag:
@@ -78,7 +80,7 @@ class WarcCaptureMiddleware:
             return response  # not from the network (e.g. a cache): nothing to archive
         fetched_at = datetime.now(timezone.utc)
         head, body = split_http(bytes(exchange.response))
-        state = self._hub.state
+        state = self._state
         previous = state.last_capture(request.url)
         same_payload = previous is not None and (
             response.status == 304
@@ -89,7 +91,7 @@ class WarcCaptureMiddleware:
             assert previous is not None
             # Skip extraction only where the crawl asked to, and only once it was done.
             unchanged = bool(request.meta.get(INCREMENTAL)) and previous.processed
-            self._hub.session.write_revisit(
+            self._session.write_revisit(
                 url=request.url,
                 request=bytes(exchange.request),
                 response_head=head,
@@ -118,7 +120,7 @@ class WarcCaptureMiddleware:
         request.meta[FETCHED_AT] = fetched_at.isoformat(timespec="seconds")
         request.meta[UNCHANGED] = unchanged
         if "outlet" in request.meta:  # robots.txt requests belong to no outlet's tally
-            OutletStats(self._crawler.stats).inc(request.meta["outlet"], "pages_fetched")
+            self._outlet_stats.inc(request.meta["outlet"], "pages_fetched")
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
@@ -134,14 +136,14 @@ class WarcCaptureMiddleware:
         else:
             reason = "disconnect"
         self._write_exchange(request, exchange, datetime.now(timezone.utc), truncated=reason)
-        self._crawler.stats.inc_value(f"newsarchive/truncated/{reason}")
+        self._stats.inc_value(f"newsarchive/truncated/{reason}")
         return None
 
     def _write_exchange(
         self, request: Request, exchange: RawExchange, fetched_at: datetime, *, truncated: str | None
     ) -> WarcRef:
         hints = request.meta.get("hints")
-        return self._hub.session.write_exchange(
+        return self._session.write_exchange(
             url=request.url,
             request=bytes(exchange.request),
             response=bytes(exchange.response),

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from scrapy.crawler import Crawler
+from scrapy.signalmanager import SignalManager
+from scrapy.statscollectors import StatsCollector
+
+from archive import ArchiveSession
 
 from crawler import signals as na_signals
 from crawler.hub import Hub
 from crawler.digests import article_digest
 from crawler.items import PageItem
+from crawler.state import CrawlState
 from crawler.stats import OutletStats
-from extract import ExtractOptions, Topic
+from extract import ExtractionResult, ExtractOptions, Topic
 from extract.article import Article
 
 __all__ = ["ArticlePipeline"]
 
 logger = logging.getLogger(__name__)
+
 
 class ArticlePipeline:
     """Turns ``PageItem``s into archived articles, or into recorded non-article pages.
@@ -26,34 +32,53 @@ class ArticlePipeline:
     carry several outlets with their own filters.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
-        self._crawler = crawler
-        self._stats = OutletStats(crawler.stats)
+    def __init__(
+        self,
+        *,
+        session: ArchiveSession,
+        state: CrawlState,
+        extract: Callable[..., Awaitable[ExtractionResult]],
+        signals: SignalManager,
+        stats: StatsCollector,
+        topics_for: Callable[[str | None], tuple[tuple[Topic, ...], bool]],
+    ) -> None:
+        self._session = session
+        self._state = state
+        self._extract = extract
+        self._signals = signals
+        self._stats = OutletStats(stats)
+        self._topics = topics_for
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArticlePipeline":
-        return cls(crawler)
+        hub = Hub.of(crawler)
+
+        def topics_for(outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
+            lookup = getattr(crawler.spider, "topics_for", None)
+            return lookup(outlet) if lookup else ((), False)
+
+        return cls(session=hub.session, state=hub.state, extract=hub.extract, signals=crawler.signals,
+                   stats=crawler.stats, topics_for=topics_for)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
-        hub = Hub.of(self._crawler)
         try:
-            await self._process(hub, item)
+            await self._process(item)
         except Exception as exc:  # one bad page must not end the crawl or vanish
             logger.error("%s: could not be processed: %r", item.url, exc, exc_info=exc)
             self._stats.inc(item.outlet, "errors", "processing")
-            hub.session.record_page(url=item.url, page_type="error", reasons=(f"processing failed: {exc!r}",),
-                                    warc=item.warc)
+            self._session.record_page(url=item.url, page_type="error", reasons=(f"processing failed: {exc!r}",),
+                                      warc=item.warc)
             return item
         # Only now is the capture done with: a crawl killed before this point, or a
         # failure above, leaves the page to be read again next time.
-        hub.state.mark_processed(item.url, item.warc.payload_digest)
+        self._state.mark_processed(item.url, item.warc.payload_digest)
         return item
 
-    async def _process(self, hub: Hub, item: PageItem) -> None:
+    async def _process(self, item: PageItem) -> None:
         topics, require_topic = self._topics(item.outlet)
-        result = await hub.extract(
+        result = await self._extract(
             item.body,
             item.url,
             headers=item.headers,
@@ -62,41 +87,36 @@ class ArticlePipeline:
             options=ExtractOptions(topics=topics),
         )
         if result.article is None:
-            self._rejected(hub, item, result.page_type.value, result.reasons)
+            self._rejected(item, result.page_type.value, result.reasons)
             return
         article = result.article.with_provenance(warc=item.warc, fetched_at=item.fetched_at, outlet=item.outlet)
         if require_topic and topics and not article.topics:
             self._stats.inc(item.outlet, "skipped_topic")
-            hub.session.record_page(url=item.url, page_type="off_topic", reasons=("no topic matched",), warc=item.warc)
+            self._session.record_page(url=item.url, page_type="off_topic", reasons=("no topic matched",), warc=item.warc)
             return
         digest = article_digest(article)
-        previous = hub.state.last_capture(item.url)
+        previous = self._state.last_capture(item.url)
         if previous is not None and previous.article_digest == digest:
             self._stats.inc(item.outlet, "unchanged")
-            self._crawler.signals.send_catch_log(
+            self._signals.send_catch_log(
                 na_signals.article_archived, article=article, key=None, change="unchanged"
             )
             return
         change = "updated" if previous is not None and previous.article_id else "added"
         # A new publication date moves the JSON to another date folder; the old copy goes.
-        key = hub.session.write_article(article, change=change, replaces=previous.article_key if previous else None)
-        hub.state.record_article(item.url, article.id, digest, key)
+        key = self._session.write_article(article, change=change, replaces=previous.article_key if previous else None)
+        self._state.record_article(item.url, article.id, digest, key)
         self._count(item.outlet, article, change)
-        self._crawler.signals.send_catch_log(
+        self._signals.send_catch_log(
             na_signals.article_archived, article=article, key=key, change=change
         )
 
-    def _topics(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
-        spider = self._crawler.spider
-        lookup = getattr(spider, "topics_for", None)
-        return lookup(outlet) if lookup else ((), False)
-
-    def _rejected(self, hub: Hub, item: PageItem, page_type: str, reasons: tuple[str, ...]) -> None:
+    def _rejected(self, item: PageItem, page_type: str, reasons: tuple[str, ...]) -> None:
         self._stats.inc(item.outlet, "non_articles", page_type)
         if page_type == "blocked":
             self._stats.inc(item.outlet, "blocked")
-        hub.session.record_page(url=item.url, page_type=page_type, reasons=reasons, warc=item.warc)
-        self._crawler.signals.send_catch_log(
+        self._session.record_page(url=item.url, page_type=page_type, reasons=reasons, warc=item.warc)
+        self._signals.send_catch_log(
             na_signals.page_rejected, url=item.url, outlet=item.outlet, page_type=page_type, reasons=reasons
         )
 
