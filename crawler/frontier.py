@@ -38,6 +38,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from archive import store_from_uri
@@ -147,7 +148,8 @@ class Frontier(Scheduler):
     """
 
     def __init__(self, server: redis.Redis, *, crawler: Crawler, keys: RedisKeys, lease_s: float,
-                 idle_s: float, enqueue_only: bool, in_progress: Callable[[], Collection[Request]]) -> None:
+                 idle_s: float, enqueue_only: bool, in_progress: Callable[[], Collection[Request]],
+                 stop: Callable[[str], None] = lambda reason: None) -> None:
         super().__init__(
             server, persist=True, queue_key=keys.queue, queue_cls=f"{__name__}.LeasedQueue",
             dupefilter=RFPDupeFilter(server, key=keys.seen), idle_before_close=0,
@@ -156,6 +158,8 @@ class Frontier(Scheduler):
         # scrapy-redis counts with a deprecated stats call when given stats: count here.
         self._stats = crawler.stats
         self._in_progress = in_progress
+        self._stop = stop
+        self._lost = False
         self._lease_s = lease_s
         self._idle_s = idle_s
         self._enqueue_only = enqueue_only
@@ -174,6 +178,7 @@ class Frontier(Scheduler):
         server.ping()  # a wrong URL stops the crawl here, before any request
         return cls(
             server, crawler=crawler, in_progress=lambda: _engine_in_progress(crawler),
+            stop=lambda reason: _close_spider(crawler, reason),
             keys=frontier_keys(settings),
             lease_s=settings.getfloat("NEWSARCHIVE_REDIS_LEASE"),
             idle_s=settings.getfloat("NEWSARCHIVE_REDIS_IDLE"),
@@ -189,32 +194,62 @@ class Frontier(Scheduler):
     def close(self, reason: str) -> None:
         if self._beat.running:
             self._beat.stop()
-        # Whatever this worker took and did not finish goes back now, not at expiry.
-        self.queue.release()
-        if not self._enqueue_only:
-            self._heartbeat(state="exited")
-        if reason == "finished" and not self._enqueue_only and not len(self.queue) and not self.queue.leased():
-            self._clear_crawl()
-        super().close(reason)
+        if self._lost:
+            return
+        try:
+            # Whatever this worker took and did not finish goes back now, not at expiry.
+            self.queue.release()
+            if not self._enqueue_only:
+                self._heartbeat(state="exited")
+            if reason == "finished" and not self._enqueue_only and not len(self.queue) and not self.queue.leased():
+                self._clear_crawl()
+        except redis.RedisError as exc:
+            self._redis_lost(exc)
 
     # -- scheduler interface ----------------------------------------------------------
 
     def enqueue_request(self, request: Request) -> bool:
-        queued = super().enqueue_request(request)
+        if self._lost:
+            return False
+        try:
+            queued = super().enqueue_request(request)
+        except redis.RedisError as exc:
+            self._redis_lost(exc)
+            return False
         self._stats.inc_value("scheduler/enqueued/redis" if queued else "scheduler/filtered/redis")
         return queued
 
     def next_request(self) -> Request | None:
-        if self._enqueue_only:
+        if self._enqueue_only or self._lost:
             return None
-        self._ack_finished()
-        request = self.queue.pop()
+        try:
+            self._ack_finished()
+            request = self.queue.pop()
+        except redis.RedisError as exc:
+            self._redis_lost(exc)
+            return None
         if request is not None:
             self._stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def has_pending_requests(self) -> bool:
-        return not self._enqueue_only and len(self) > 0
+        if self._enqueue_only or self._lost:
+            return False
+        try:
+            return len(self) > 0
+        except redis.RedisError as exc:
+            self._redis_lost(exc)
+            return False
+
+    def _redis_lost(self, exc: Exception) -> None:
+        """Redis went away: this worker stops; its leases come back to the others later."""
+        if self._lost:
+            return
+        self._lost = True
+        self._stats.set_value("newsarchive/redis_lost", str(exc))
+        log.error("lost the shared frontier in Redis (%s): this worker stops; what it archived is kept, "
+                  "and requests it held go back to the queue when their leases expire", exc)
+        self._stop("redis_unavailable")
 
     # -- leases, idleness, heartbeats ---------------------------------------------------
 
@@ -228,9 +263,14 @@ class Frontier(Scheduler):
         return not len(self.queue) and not self.queue.leased()
 
     def _on_idle(self) -> None:
-        if self._enqueue_only:
+        if self._enqueue_only or self._lost:
             return
-        if not self.quiet():
+        try:
+            quiet = self.quiet()
+        except redis.RedisError as exc:
+            self._redis_lost(exc)
+            return
+        if not quiet:
             self._quiet_since = None
             raise DontCloseSpider
         now = time.monotonic()
@@ -240,6 +280,8 @@ class Frontier(Scheduler):
             raise DontCloseSpider
 
     def _heartbeat(self, state: str = "crawling") -> None:
+        if self._lost:
+            return
         try:
             self._ack_finished()
             self.queue.renew()
@@ -268,6 +310,11 @@ def _engine_in_progress(crawler: Crawler) -> Collection[Request]:
     # The engine's own record of requests not yet completely handled (see module doc).
     slot = getattr(crawler.engine, "_slot", None)
     return slot.inprogress if slot is not None else ()
+
+
+def _close_spider(crawler: Crawler, reason: str) -> None:
+    assert crawler.engine is not None
+    deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
 
 
 def frontier_settings(redis_url: str, *, enqueue_only: bool = False) -> dict[str, Any]:
