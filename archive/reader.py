@@ -263,3 +263,9 @@ class ArchiveReader:
         from archive.parquet import write_parquet
 
         return write_parquet(path, self.articles(**filters), batch_size=batch_size)
+
+    def export_wacz(self, path: Path | str, **filters: Any) -> int:
+        """Write matching articles (pages as archived, and their JSON records) to a WACZ file; returns how many."""
+        from archive.wacz import export_wacz
+
+        return export_wacz(self, path, **filters)

@@ -20,6 +20,7 @@ _COMMAND_MODULES = (
     "crawler.cli.outlets_cmds",
     "crawler.cli.extract_cmds",
     "crawler.cli.archive_cmds",
+    "crawler.cli.replay_cmds",
     "crawler.cli.schedule_cmds",
 )
 

@@ -69,6 +69,13 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+# Where replay links point: by default what `newsarchive replay` serves (cat, report).
+replay_base_option = click.option(
+    "--replay-base", default="http://127.0.0.1:8080/archive/", show_default=True, envvar="NEWSARCHIVE_REPLAY_URL",
+    metavar="URL", help="The replay collection's URL prefix, as `newsarchive replay` prints it.",
+)
+
+
 @click.command("ls")
 @archive_option
 @_filters
@@ -88,10 +95,18 @@ def ls_cmd(archive: str, as_json: bool, **filters: Any) -> None:
 @click.command("cat")
 @click.argument("article_id")
 @archive_option
+@click.option("--replay-url", is_flag=True, help="Print the URL that replays the article's page instead.")
+@replay_base_option
 @_fails_cleanly
-def cat_cmd(article_id: str, archive: str) -> None:
-    """Print the JSON of article ARTICLE_ID."""
-    click.echo(ArchiveReader(_existing(archive)).get(article_id).to_json(), nl=False)
+def cat_cmd(article_id: str, archive: str, replay_url: bool, replay_base: str) -> None:
+    """Print the JSON of article ARTICLE_ID (or, --replay-url, where its page replays)."""
+    article = ArchiveReader(_existing(archive)).get(article_id)
+    if replay_url:
+        from archive.replay import replay_url as page_replay_url
+
+        click.echo(page_replay_url(replay_base, article))
+    else:
+        click.echo(article.to_json(), nl=False)
 
 
 @click.command("raw")
@@ -111,18 +126,25 @@ def raw_cmd(article_id: str, archive: str, body: bool) -> None:
 @click.command("export")
 @archive_option
 @_filters
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet", "wacz"]), default="jsonl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write ('-' for stdout, jsonl only).")
 @_fails_cleanly
 def export_cmd(archive: str, fmt: str, output: Path, **filters: Any) -> None:
-    """Export matching articles to JSON lines or Parquet."""
+    """Export matching articles to JSON lines, Parquet, or WACZ.
+
+    WACZ (for replay tools: pywb, ReplayWeb.page): the pages as archived and each
+    article's JSON record, with CDXJ index, page list (titles) and digests, made by the
+    `wacz` package; `wacz validate -f FILE` checks it.
+    """
     reader = ArchiveReader(_existing(archive))
     if str(output) == "-":
         if fmt != "jsonl":
-            raise click.BadParameter("Parquet cannot go to stdout; give a file name", param_hint="-o")
+            raise click.BadParameter(f"{fmt} cannot go to stdout; give a file name", param_hint="-o")
         count = reader.export_jsonl(sys.stdout, **filters)
     elif fmt == "jsonl":
         count = reader.export_jsonl(output, **filters)
+    elif fmt == "wacz":
+        count = reader.export_wacz(output, **filters)
     else:
         count = reader.export_parquet(output, **filters)
     click.echo(f"exported {count} articles to {output}", err=True)
