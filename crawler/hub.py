@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import platform
 import socket
-import uuid
 import weakref
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -28,21 +24,16 @@ from scrapy.crawler import Crawler
 from archive import ArchiveSession, store_from_uri
 from archive.local import home_dir, spool_dir
 from archive.layout import ADHOC_OUTLET
+from crawler.extraction import extract_job, start_pool
 from crawler.state import CrawlState, open_state
-from crawler.stats import run_record
+from crawler.stats import new_run_id, run_record
 from extract import ExtractionResult, extract_page
-from extract.language import detect_language
 
-__all__ = ["Hub", "new_run_id"]
+__all__ = ["Hub"]
 
 logger = logging.getLogger(__name__)
 
 _HUBS: "weakref.WeakKeyDictionary[Crawler, Hub]" = weakref.WeakKeyDictionary()
-
-
-def new_run_id() -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return f"{stamp}-{uuid.uuid4().hex[:8]}"
 
 
 class Hub:
@@ -53,7 +44,7 @@ class Hub:
         self.record: dict[str, Any] = {}  # the run record, once the spider has closed
         self.summary: dict[str, Any] = {}  # ArchiveSession.close()'s, once closed
         self._workers = workers
-        self._executor = _start_pool(workers) if workers > 0 else None
+        self._executor = start_pool(workers) if workers > 0 else None
         self._closed = False
 
     @classmethod
@@ -118,7 +109,7 @@ class Hub:
             return extract_page(body, url, **kwargs)
         pool = self._executor
         try:
-            return await asyncio.wrap_future(pool.submit(_extract, body, url, kwargs))
+            return await asyncio.wrap_future(pool.submit(extract_job, body, url, kwargs))
         except BrokenProcessPool:
             # A worker died (OOM killer, a crash in a C extension): a broken pool fails
             # every later call, so start a new one (once, however many pages were in
@@ -126,8 +117,8 @@ class Hub:
             if self._executor is pool:
                 logger.warning("an extraction worker died; starting new workers")
                 pool.shutdown(wait=False, cancel_futures=True)
-                self._executor = _start_pool(self._workers)
-            return await asyncio.wrap_future(self._executor.submit(_extract, body, url, kwargs))
+                self._executor = start_pool(self._workers)
+            return await asyncio.wrap_future(self._executor.submit(extract_job, body, url, kwargs))
 
     def close(self) -> dict[str, Any]:
         if self._closed:
@@ -139,26 +130,6 @@ class Hub:
             return self.session.close()
         finally:
             self.state.close()
-
-
-def _start_pool(workers: int) -> ProcessPoolExecutor:
-    # forkserver: never fork a process that runs the reactor and its threads. The server
-    # imports the extractor once; each worker then loads its language model while the
-    # spider is still reading feeds and sitemaps.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["extract.pipeline"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_up)
-    for _ in range(workers):  # a submit starts a worker: start them now, not at the first article
-        pool.submit(int)
-    return pool
-
-
-def _warm_up() -> None:
-    detect_language("A sentence long enough for the language model to load and answer.")
-
-
-def _extract(body: bytes, url: str, kwargs: dict[str, Any]) -> ExtractionResult:
-    return extract_page(body, url, **kwargs)
 
 
 def _warcinfo(settings: Any, run_id: str) -> dict[str, str]:

@@ -34,10 +34,11 @@ from archive.layout import ADHOC_OUTLET, IDS_PREFIX, ArticleKey, article_key, pa
 from archive.prefetch import ordered_map
 from archive.reader import Capture
 from crawler.digests import article_digest
-from crawler.hub import _extract, new_run_id
+from crawler.extraction import extract_job, start_pool
+from crawler.stats import new_run_id
 from crawler.state import CrawlState
 from extract import EXTRACTOR, ExtractionResult, ExtractOptions, Hints, Topic
-from extract.article import Article, WarcRef
+from extract.article import Article
 
 __all__ = ["STATUSES", "FieldChange", "Outcome", "ReextractReport", "TopicsFor", "default_jobs", "field_changes", "reextract"]
 
@@ -324,16 +325,14 @@ def _extracted(jobs: Iterable[_Job | None], workers: int) -> Iterator[tuple[_Job
     on ``workers`` processes when more than one, at most a few pages per worker ahead."""
     if workers <= 1:
         for job in jobs:
-            yield job, _extract(job.capture.body, job.target.url, job.kwargs) if _ready(job) else None
+            yield job, extract_job(job.capture.body, job.target.url, job.kwargs) if _ready(job) else None
         return
     # The crawl's own pool: forkserver workers with the extractor loaded and warmed up.
-    from crawler.hub import _start_pool
-
-    pool: Executor = _start_pool(workers)
+    pool: Executor = start_pool(workers)
     ahead: deque[_Pending] = deque()
     try:
         for job in jobs:
-            ahead.append((job, pool.submit(_extract, job.capture.body, job.target.url, job.kwargs) if _ready(job) else None))
+            ahead.append((job, pool.submit(extract_job, job.capture.body, job.target.url, job.kwargs) if _ready(job) else None))
             while len(ahead) > 4 * workers:
                 yield _take(ahead)
         while ahead:

@@ -19,7 +19,8 @@ from scrapy.settings import Settings
 
 from archive import ArchiveError, StorageError
 from crawler import signals as na_signals
-from crawler.hub import Hub, new_run_id
+from crawler.hub import Hub
+from crawler.stats import new_run_id
 from crawler.outlets import OutletSpec
 
 __all__ = ["CrawlResult", "SetupError", "build_settings", "run"]

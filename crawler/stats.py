@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import uuid
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from archive.layout import ADHOC_OUTLET
 
-__all__ = ["OutletStats", "run_record", "COUNTERS", "BREAKDOWNS"]
+__all__ = ["OutletStats", "new_run_id", "run_record", "COUNTERS", "BREAKDOWNS"]
 
 _PREFIX = "newsarchive/outlet/"
 COUNTERS = (
@@ -83,6 +84,11 @@ def _totals(per_outlet: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         if latest and (totals["latest_published"] is None or latest > totals["latest_published"]):
             totals["latest_published"] = latest
     return totals
+
+
+def new_run_id() -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{uuid.uuid4().hex[:8]}"
 
 
 def run_record(
