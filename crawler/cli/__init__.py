@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "crawler.cli.extract_cmds",
     "crawler.cli.archive_cmds",
     "crawler.cli.replay_cmds",
+    "crawler.cli.report_cmds",
     "crawler.cli.schedule_cmds",
 )
 
