@@ -1,50 +1,92 @@
-"""Articles as a Parquet table: one row per article, nested records flattened."""
+"""Articles as a Parquet table: one row per article, columns derived from the article schema.
+
+The columns follow ``extract/schema/article.schema.json`` in its property order, so a
+field added to the schema reaches Parquet with no list to keep by hand:
+
+- strings (nullable or not) -> ``string``; integers -> ``int64``; numbers -> ``double``;
+  booleans -> ``bool``;
+- arrays of strings -> ``list<string>``;
+- objects with fixed properties (``warc``, ``extractor``) -> one column per property,
+  ``<field>_<property>`` (``warc_offset``, ``extractor_version``);
+- anything else (``disagreements``: an array of objects) -> its JSON text, null when empty.
+"""
 
 from __future__ import annotations
 
 import json
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+import extract.article
 from extract.article import Article
 
-__all__ = ["ARTICLE_SCHEMA", "write_parquet"]
+__all__ = ["ARTICLE_SCHEMA", "article_columns", "write_parquet"]
 
-_TEXT = ("id", "url", "canonical_url", "outlet", "title", "text", "language", "published", "modified", "fetched_at",
-         "description", "site_name", "source_credit", "cluster", "schema_version")
-_LISTS = ("authors", "tags", "topics")
+SCHEMA_PATH = Path(extract.article.__file__).with_name("schema") / "article.schema.json"
 
+_SCALARS = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+
+# A column: its Arrow field and how to get its value from the article's dict.
+Column = tuple[pa.Field, Callable[[dict[str, Any]], Any]]
+
+
+def _resolve(spec: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in spec:
+        spec = {**defs[spec["$ref"].rsplit("/", 1)[-1]], **{k: v for k, v in spec.items() if k != "$ref"}}
+    return spec
+
+
+def _types(spec: dict[str, Any]) -> list[str]:
+    """The JSON types a value may have, ``null`` aside (nullability is every column's)."""
+    types = spec.get("type")
+    return [t for t in (types if isinstance(types, list) else [types]) if t not in ("null", None)]
+
+
+def _scalar(spec: dict[str, Any]) -> pa.DataType | None:
+    types = _types(spec)
+    return _SCALARS.get(types[0]) if len(types) == 1 else None
+
+
+def _columns(name: str, spec: dict[str, Any], defs: dict[str, Any], get: Callable[[dict[str, Any]], Any]) -> list[Column]:
+    spec = _resolve(spec, defs)
+    scalar = _scalar(spec)
+    if scalar is not None and "properties" not in spec:
+        return [(pa.field(name, scalar), get)]
+    items = _resolve(spec.get("items") or {}, defs)
+    if _types(spec) == ["array"] and _scalar(items) is not None:
+        return [(pa.field(name, pa.list_(_scalar(items))), get)]
+    if "properties" in spec:
+        columns: list[Column] = []
+        for sub, sub_spec in spec["properties"].items():
+            columns += _columns(f"{name}_{sub}", sub_spec, defs,
+                                lambda row, get=get, sub=sub: (get(row) or {}).get(sub))
+        return columns
+    return [(pa.field(name, pa.string()),
+             lambda row: json.dumps(get(row), ensure_ascii=False, sort_keys=True) if get(row) else None)]
+
+
+def article_columns(schema: dict[str, Any] | None = None) -> list[Column]:
+    """The Parquet columns of the article JSON Schema (default: the one shipped)."""
+    schema = schema or json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    defs = schema.get("$defs") or {}
+    columns: list[Column] = []
+    for name, spec in schema["properties"].items():
+        columns += _columns(name, spec, defs, lambda row, name=name: row.get(name))
+    return columns
+
+
+_COLUMNS = article_columns()
 # A fixed schema, so every row group agrees even when a batch has only nulls in a column.
-ARTICLE_SCHEMA = pa.schema(
-    [pa.field(name, pa.string()) for name in _TEXT]
-    + [pa.field(name, pa.list_(pa.string())) for name in _LISTS]
-    + [
-        pa.field("disagreements", pa.string()),  # JSON: rarely present, varied shape
-        pa.field("extractor_name", pa.string()),
-        pa.field("extractor_version", pa.string()),
-        pa.field("warc_file", pa.string()),
-        pa.field("warc_record_id", pa.string()),
-        pa.field("warc_offset", pa.int64()),
-        pa.field("warc_length", pa.int64()),
-        pa.field("warc_payload_digest", pa.string()),
-    ]
-)
+ARTICLE_SCHEMA = pa.schema([field for field, _ in _COLUMNS])
 
 
 def _row(article: Article) -> dict[str, Any]:
     data = article.to_dict()
-    row = {name: data[name] for name in _TEXT + _LISTS}
-    row["disagreements"] = json.dumps(data["disagreements"], ensure_ascii=False, sort_keys=True) if data["disagreements"] else None
-    row["extractor_name"] = article.extractor.name
-    row["extractor_version"] = article.extractor.version
-    warc = data["warc"] or {}
-    for field in ("file", "record_id", "offset", "length", "payload_digest"):
-        row[f"warc_{field}"] = warc.get(field)
-    return row
+    return {field.name: get(data) for field, get in _COLUMNS}
 
 
 def write_parquet(path: Path | str, articles: Iterable[Article], *, batch_size: int = 1000) -> int:
