@@ -170,13 +170,13 @@ class PywbServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise ArchiveError(f"pywb exited ({self._process.returncode}) on start: {self._log_tail()}")
+                raise ArchiveError(f"pywb exited ({self._process.returncode}) on start: {self.log_tail()}")
             with contextlib.suppress(OSError, urllib.error.URLError):
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=2):
                     return self
             time.sleep(0.2)
         self.stop()
-        raise ArchiveError(f"pywb did not answer on port {self.port} within {timeout:.0f}s: {self._log_tail()}")
+        raise ArchiveError(f"pywb did not answer on port {self.port} within {timeout:.0f}s: {self.log_tail()}")
 
     def wait(self) -> int:
         assert self._process is not None
@@ -193,7 +193,7 @@ class PywbServer:
             process.kill()
             process.wait()
 
-    def _log_tail(self) -> str:
+    def log_tail(self) -> str:
         try:
             return self.log_path.read_text(errors="replace").strip()[-600:] or "(no output)"
         except OSError:

@@ -37,7 +37,7 @@ def replay_cmd(archive: str, port: int, article_id: str | None, install_pywb: bo
     each record is read from the bucket when replayed. Captures stored after the start
     are seen after a restart.
     """
-    from archive import ArchiveReader
+    from archive import ArchiveError, ArchiveReader
     from archive.replay import PywbServer, free_port, prepare_collection, pywb_bin, replay_url
 
     bin_dir = pywb_bin(say=lambda text: click.echo(text, err=True))
@@ -57,7 +57,8 @@ def replay_cmd(archive: str, port: int, article_id: str | None, install_pywb: bo
             if article is not None:
                 click.echo(f"{article.id}: {replay_url(server.base_url, article)}")
             sys.stdout.flush()
-            server.wait()
+            status = server.wait()
+            raise ArchiveError(f"pywb exited on its own ({status}): {server.log_tail()}")
         except KeyboardInterrupt:
             pass
         finally:
