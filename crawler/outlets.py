@@ -22,7 +22,7 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 
 from crawler.urls import host_matches, path_and_query
-from extract import Topic
+from extract import SiteRules, Topic
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -80,6 +80,7 @@ class OutletSpec:
     download_delay: float | None
     concurrency: int | None
     source: str  # the file that defined the outlet, then any that overrode it
+    rules: SiteRules | None = None  # per-outlet extraction selectors, passed to extract_page
 
     def allows(self, url: str) -> bool:
         """True when the URL is http(s) on one of the outlet's domains or a subdomain."""
@@ -120,6 +121,7 @@ _BUILTIN_DEFAULTS: dict[str, Any] = {
     "adaptive": None,
     "download_delay": None,
     "concurrency": None,
+    "rules": None,
 }
 # Keys an outlet entry may carry; `base_url` and `news_sitemaps` are consumed on load.
 _OUTLET_KEYS = frozenset(_BUILTIN_DEFAULTS) | {
@@ -425,7 +427,50 @@ def _build(fields: Mapping[str, Any], blame: Mapping[str, Path], origin: Sequenc
         download_delay=None if delay is None else float(delay),
         concurrency=f.integer("concurrency", minimum=1, optional=True),
         source=", ".join(map(str, origin)),
+        rules=_rules(f),
     )
+
+
+_RULE_KEYS = ("body", "title", "date", "authors", "drop", "timezone")
+
+
+def _rules(f: _Fields) -> SiteRules | None:
+    """``rules: {body: [...], title: [...], date: [...], authors: [...], drop: [...], timezone: ...}``.
+
+    Selectors are CSS, or XPath when they start with '/', './' or '('; each is compiled
+    here, so a bad one fails on load naming file, outlet and field (``rules.body[0]``).
+    """
+    value = f.fields.get("rules")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise f.error("rules", "expected a mapping such as {body: ['div.article__text'], drop: ['.share']}")
+    for key in value:
+        if key not in _RULE_KEYS:
+            raise f.error(f"rules.{key}", f"unknown rule; allowed: {', '.join(_RULE_KEYS)}")
+    selectors: dict[str, tuple[str, ...]] = {}
+    for key in _RULE_KEYS[:-1]:
+        raw = value.get(key)
+        if raw is None:
+            continue
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+            raise f.error(f"rules.{key}", f"expected a list of CSS or XPath selectors, got {raw!r}")
+        selectors[key] = tuple(v.strip() for v in raw)
+        for index, selector in enumerate(selectors[key]):
+            try:
+                SiteRules(**{key: (selector,)})
+            except ValueError as exc:
+                message = str(exc).split(": ", 1)[-1]
+                raise f.error(f"rules.{key}[{index}]", f"{message}; fix the selector") from None
+    zone = value.get("timezone")
+    if zone is not None:
+        try:
+            SiteRules(timezone=zone if isinstance(zone, str) else repr(zone))
+        except ValueError as exc:
+            raise f.error("rules.timezone", str(exc).split(": ", 1)[-1]) from None
+    return SiteRules(**selectors, timezone=zone) or None
 
 
 def _adaptive(f: _Fields) -> tuple[int, int] | None:

@@ -202,6 +202,12 @@ def date_in_text(text: str) -> str | None:
     found = iso_date(text) or first_visible_date((text,), _FAR)
     if found:
         return with_visible_time(found, (), (text,)) if len(found) == 10 else found
+    m = _DOTTED_DAY.search(text)
+    if m:
+        day = iso_date(f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}")
+        if day and m.group(4):
+            return iso_date(f"{day}T{int(m.group(4)):02d}:{m.group(5)}:00") or day
+        return day
     m = _NAMED_DAY.search(text)
     if not m:
         return None
@@ -211,3 +217,5 @@ def date_in_text(text: str) -> str | None:
 
 
 _FAR = datetime(2100, 1, 1)
+# Day first with dots, as Europe writes it: "30.11.2026", "30.11.2026 / 17:32".
+_DOTTED_DAY = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?![\d.])(?:\D{1,5}(\d{1,2}):(\d{2}))?")

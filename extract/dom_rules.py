@@ -14,7 +14,7 @@ from lxml import etree
 
 from extract.options import ExtractOptions
 
-__all__ = ["RULES", "apply_rules", "remove_element"]
+__all__ = ["RULES", "SPAM_RULES", "apply_rules", "remove_element"]
 
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em|rem)?\s*(?:;|$)"
@@ -69,18 +69,77 @@ def _page_chars(tree: etree._Element) -> int:
     return _text_len(body if body is not None else tree)
 
 
+# A rule in a page's own <style>: "selectors { declarations }" (nested @media blocks
+# are cut out first: what they hide depends on the screen).
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CSS_AT_BLOCK = re.compile(r"@[a-z-]+[^{}]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_SIMPLE_SELECTOR = re.compile(r"^\s*[a-z0-9]*([.#])([\w-]+)\s*$", re.I)
+# In a stylesheet only these hide for good; opacity and offsets are animated.
+_CSS_HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CSS_SHOWN = re.compile(r"display\s*:\s*(?!none)[a-z]", re.I)
+
+
+def _style_hidden_names(tree: etree._Element) -> tuple[frozenset[str], frozenset[str]]:
+    """Classes and ids that the page's own <style> rules hide (``.x{display:none}``).
+
+    Only simple selectors at the top level count; a class that some rule shows again
+    (``.d-md-block{display:block}``, often inside @media) makes its element visible.
+    """
+    css = " ".join(el.text or "" for el in tree.iter("style"))
+    if "none" not in css and "hidden" not in css:
+        return frozenset(), frozenset()
+    css = _CSS_COMMENT.sub(" ", css)
+    shown = {m.group(2) for sel, decl in _CSS_RULE.findall(css) if _CSS_SHOWN.search(decl)
+             for m in map(_SIMPLE_SELECTOR.match, sel.split(",")) if m}
+    hidden: dict[str, set[str]] = {".": set(), "#": set()}
+    for selectors, declarations in _CSS_RULE.findall(_CSS_AT_BLOCK.sub(" ", css)):
+        if _CSS_HIDING.search(declarations):
+            for m in map(_SIMPLE_SELECTOR.match, selectors.split(",")):
+                if m and m.group(2) not in shown:
+                    hidden[m.group(1)].add(m.group(2))
+    return frozenset(hidden["."]), frozenset(hidden["#"])
+
+
+def _hidden_by(el: etree._Element, classes: frozenset[str], ids: frozenset[str]) -> bool:
+    if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
+        return True
+    if (el.get("aria-hidden") or "").strip().lower() == "true" and not _prose_paragraph(el):
+        return True
+    tokens = (el.get("class") or "").split()
+    # Utility frameworks pair a hiding class with a responsive one that shows the
+    # element on other screens ("hidden md:block"): the stylesheet decides, not us.
+    if classes and not classes.isdisjoint(tokens) and not any(":" in t for t in tokens):
+        return True
+    return el.get("id") in ids
+
+
+def _prose_paragraph(el: etree._Element) -> bool:
+    """A paragraph of sentences: metered sites mark their own article text aria-hidden
+    until the paywall script runs, so such a paragraph is the article, not spam."""
+    if el.tag != "p":
+        return False
+    text = " ".join("".join(el.itertext()).split())
+    return len(text.split()) >= 8 and bool(re.search(r"[.!?。！？]['\"’”»)]?(?:\s|$)", text))
+
+
 def remove_hidden(tree: etree._Element, options: ExtractOptions) -> int:
-    """Elements a reader never sees: hidden-text spam and off-screen link farms."""
+    """Elements a reader never sees: hidden-text spam and off-screen link farms.
+
+    Hidden inline (display:none, off-screen, zero size, ``hidden``, ``aria-hidden``) or
+    by a class or id the page's own <style> hides.
+    """
     total = _page_chars(tree)
+    classes, ids = _style_hidden_names(tree)
+    query = "//*[@hidden or @style or @aria-hidden" + (" or @class or @id]" if classes or ids else "]")
     hits = [
         el
-        for el in tree.xpath("//*[@hidden or @style]")
-        if el.tag not in _KEEP_TAGS
-        and (el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""))
-        and not _holds_main_text(el, total)
+        for el in tree.xpath(query)
+        if el.tag not in _KEEP_TAGS and _hidden_by(el, classes, ids) and not _holds_main_text(el, total)
     ]
     for el in hits:
-        remove_element(el)
+        if el.getparent() is not None:
+            remove_element(el)
     return len(hits)
 
 
@@ -135,10 +194,14 @@ def remove_link_lists(tree: etree._Element, options: ExtractOptions) -> int:
     for el, (total, linked, links) in sizes.items():
         if el.tag in _LIST_TAGS and links >= 3 and total and linked / total > options.max_link_density:
             hits.append(el)
+    return _remove_outermost(hits)
+
+
+def _remove_outermost(hits: list[etree._Element]) -> int:
+    """Remove the hits that are not inside another hit (nested ones go with it)."""
     hit_set = set(hits)
     count = 0
     for el in hits:
-        # Remove only the outermost hit; nested ones go with it.
         if any(a in hit_set for a in el.iterancestors()):
             continue
         remove_element(el)
@@ -161,18 +224,64 @@ def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int
     return len(hits)
 
 
+# What may stand between the links of a link farm: whitespace and bars, bullets or
+# slashes. Not commas or 、: a sentence listing linked names is the article's own.
+_FARM_GLUE = re.compile(r"^[\s|｜/·•・\-–—_]*$")
+# A short label in front: "友情链接：", "Partner sites:", "相关搜索".
+_FARM_LABEL = re.compile(r"^\s*[^\s|｜:：]{1,12}(?:\s[^\s|｜:：]{1,12}){0,2}\s*[:：]")
+_FARM_TAGS = frozenset({"p", "div", "span", "td", "li", "center", "font", "section", "dd", "blockquote", "strong", "b"})
+_FARM_BLOCKS = frozenset({"p", "div", "ul", "ol", "li", "table", "section", "article", "h1", "h2", "h3", "br"})
+
+
+def _text_outside_links(el: etree._Element) -> str:
+    """Text of ``el`` that is not inside one of its links: labels, glue, wrappers."""
+    parts = [el.text or ""]
+
+    def walk(node: etree._Element) -> None:
+        for child in node:
+            if child.tag != "a":
+                parts.append(child.text or "")
+                walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
+    return " ".join(parts)
+
+
+def remove_link_farms(tree: etree._Element, options: ExtractOptions) -> int:
+    """A paragraph that is nothing but links: anchors separated by bars or spaces.
+
+    Injected link farms sit as one paragraph anywhere in the article container, with
+    or without a label in front (``友情链接：A | B | C``). Nothing joins the links but
+    separators, so it says nothing; a sentence that links names has words between them.
+    """
+    hits = []
+    for el in tree.iter(*_FARM_TAGS):
+        anchors = el.findall(".//a")
+        if len(anchors) < 4 or any(c.tag in _FARM_BLOCKS for c in el.iterdescendants()):
+            continue
+        if _FARM_GLUE.match(_FARM_LABEL.sub(" ", _text_outside_links(el), count=1)):
+            hits.append(el)
+    return _remove_outermost(hits)
+
+
 RULES: tuple[Callable[[etree._Element, ExtractOptions], int], ...] = (
     remove_hidden,
+    remove_link_farms,
     remove_widgets,
     remove_link_lists,
     remove_link_paragraphs,
 )
 
 
-def apply_rules(tree: etree._Element, options: ExtractOptions) -> dict[str, int]:
-    """Run every rule on ``tree`` in place; returns how many elements each removed."""
+# Spam removers: kept even when the other rules are undone for taking too much.
+SPAM_RULES = (remove_hidden, remove_link_farms)
+
+
+def apply_rules(tree: etree._Element, options: ExtractOptions, rules=RULES) -> dict[str, int]:
+    """Run ``rules`` (every rule) on ``tree`` in place; returns how many elements each removed."""
     removed = {}
-    for rule in RULES:
+    for rule in rules:
         n = rule(tree, options)
         if n:
             removed[rule.__name__] = n

@@ -15,7 +15,7 @@ from lxml import etree
 
 from extract.dates import iso_date
 
-__all__ = ["PageMeta", "clean_title", "host_labels", "read_metadata", "split_names"]
+__all__ = ["PageMeta", "clean_title", "host_labels", "read_metadata", "split_names", "strip_bracket_prefix"]
 
 _ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
@@ -140,6 +140,26 @@ def clean_title(raw: str | None, site_names: tuple[str, ...] = ()) -> str | None
     return title[title.index(parts[0]) : title.rindex(parts[-1]) + len(parts[-1])].strip()
 
 
+_BRACKET_PREFIX = re.compile(r"^\s*(?:【([^】]{1,80})】|\[([^\]]{1,80})\]|［([^］]{1,80})］|〖([^〗]{1,80})〗)\s*")
+
+
+def strip_bracket_prefix(title: str | None, evidence: list[str] | tuple[str, ...]) -> str | None:
+    """``title`` without a leading bracketed run that none of ``evidence`` contains.
+
+    ``evidence`` is text the page states as its own (headings, og:title, the body);
+    a label the headline itself carries ("【独家】" in the <h1> too) stays.
+    """
+    if not title:
+        return title
+    match = _BRACKET_PREFIX.match(title)
+    if not match or match.end() >= len(title):
+        return title
+    inner = next(g for g in match.groups() if g).strip().casefold()
+    if any(inner in " ".join(e.split()).casefold() for e in evidence):
+        return title
+    return title[match.end():].strip() or title
+
+
 def host_labels(url: str) -> tuple[str, ...]:
     """Distinctive labels of the URL's host ("zeenews" of www.zeenews.india.com)."""
     host = urlsplit(url).hostname or ""
@@ -200,6 +220,10 @@ def read_metadata(tree: etree._Element, url: str) -> PageMeta:
     headline = first_ld("headline")
     og_title = first_meta("og:title", "twitter:title")
     title_tag = next((_norm("".join(t.itertext())) for t in tree.iter("title")), None)
+    # A bracketed run glued to the front of <title> that no heading repeats is injected
+    # keyword spam ("【A-B-C】Real headline"); the page's own headings stand without it.
+    headings = [*h1s, *(c for c in (headline if isinstance(headline, str) else None, og_title) if c)]
+    title_tag = strip_bracket_prefix(title_tag, headings)
     candidates = [c for c in (_norm(headline) if isinstance(headline, str) else None, og_title, title_tag) if c]
     cleaned = [clean_title(c, site_names) for c in candidates]
     title = None

@@ -265,6 +265,8 @@ def extract_page(
         signals, len(body_text), linked_share(paragraphs, signals), _min_chars(body_text, options), spam_chars, title_is_spam
     )
     removed = {**dom_removed, **{k: len(v) for k, v in text_removed.items()}}
+    if removed.pop(_RULE_BODY, 0):
+        notes += ("outlet rule: body",)
     reasons = reasons + tuple(f"removed {n} by {rule}" for rule, n in sorted(removed.items()))
     if rejection is not None:
         return ExtractionResult(None, page_type, reasons, rejection, encoding)
@@ -371,12 +373,15 @@ def _apply_meta_rules(tree: etree._Element, meta: PageMeta, rules: SiteRules) ->
         if found:
             changes["published"] = found
             break
-    names = [n for el in rules.select(tree, "authors") for n in split_names(re.sub(r"^\s*(?:by|von|par|por)\s+", "", _rule_text(el), flags=re.I))]
+    names = [n for el in rules.select(tree, "authors") for n in split_names(_BY_LABEL.sub("", _rule_text(el)))]
     if names:
         changes["authors"] = tuple(dict.fromkeys(names))
     return (replace(meta, **changes) if changes else meta), tuple(changes.keys() - {"headline_candidates"})
 
 
+# "By", "Written by", "Text von" in front of the names an authors selector finds.
+_BY_LABEL = re.compile(r"^\s*(?:[^\W\d_]+\s+){0,2}?(?:by|von|par|por|di)\s+", re.I)
+_RULE_BODY = "outlet rule: body"  # marks a body taken from the outlet's selector
 _RULE_BLOCKS = frozenset({
     "p", "div", "section", "article", "li", "ul", "ol", "blockquote", "h2", "h3", "h4", "h5", "h6",
     "table", "tr", "pre", "figure", "header", "footer", "dl", "dt", "dd",
@@ -412,14 +417,18 @@ def _body(
         kept = [el for el in chosen if el.getroottree().getroot() is tree]
         paragraphs, text_removed = text_rules.apply_rules(_rule_paragraphs(kept), ctx)
         if len("\n\n".join(paragraphs)) >= _min_chars("\n\n".join(paragraphs), options):
-            return paragraphs, text_removed, {**dom_removed, "outlet rule: body": len(kept)}
+            return paragraphs, text_removed, {**dom_removed, _RULE_BODY: len(kept)}
     paragraphs, text_removed = _main_text(tree, url, options, ctx, headline)
     text = "\n\n".join(paragraphs)
     if len(text) < 2 * _min_chars(text, options) and dom_removed:
         # The markup rules can take too much on unusual templates (articles in
-        # hidden tabs, whole pages under a widget class); try once without them.
+        # hidden tabs, whole pages under a widget class); try once without them,
+        # but never with hidden text, link farms or the outlet's dropped nodes back.
         pristine = _parse(html)
         if pristine is not None:
+            if options.rules is not None and options.rules.drop:
+                _drop_nodes(pristine, options.rules)
+            dom_rules.apply_rules(pristine, options, dom_rules.SPAM_RULES)
             retry = _main_text(pristine, url, options, ctx, mark_headline(pristine, title))
             if len("\n\n".join(retry[0])) > len(text):
                 return retry[0], retry[1], {"markup rules undone: too little text left": 1}

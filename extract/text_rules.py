@@ -62,8 +62,12 @@ def drop_separator_runs(paras: list[str], ctx: PageContext) -> set[int]:
     Injected runs sit above or below the article; inside it, such a list is the
     article's own (towns hit by an earthquake, a team sheet), so it stays.
     """
+    n = ctx.options.min_separator_run
     edge = set(range(min(2, len(paras)))) | set(range(max(len(paras) - 3, 0), len(paras)))
-    return {i for i in edge if _is_separator_run(paras[i], ctx.options.min_separator_run)}
+    # Bars and space-separated Han words are never how prose lists things, so such runs
+    # go wherever they sit (link farms and spider-pool place-name runs glued inside).
+    return {i for i, p in enumerate(paras)
+            if (i in edge and _is_separator_run(p, n)) or _is_bar_run(p, n) or _is_han_space_run(p, n)}
 
 
 def is_keyword_run(text: str, options: ExtractOptions) -> bool:
@@ -77,6 +81,29 @@ def _is_separator_run(text: str, min_items: int) -> bool:
         return False
     short = sum(1 for s in items if _units(s) <= 3)
     return short / len(items) >= 0.8 and len(_SENTENCE_END.findall(text)) <= len(items) // 6
+
+
+_BARS = re.compile(r"\s*[|｜]\s*")
+# Place names and keywords: two to four Han characters ("北京", "乌鲁木齐").
+_HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_LABEL = re.compile(r"^[^\s:：]{1,12}[:：]\s*")
+
+
+def _is_bar_run(text: str, min_items: int) -> bool:
+    """Short items between bars ("A | B | C | ..."), an optional label in front."""
+    items = [s for s in _BARS.split(_LABEL.sub("", text, count=1)) if s.strip()]
+    if len(items) < min_items or text.count("|") + text.count("｜") < min_items - 1:
+        return False
+    units = [_units(s) for s in items]
+    return max(units) <= 8 and sum(1 for u in units if u <= 3) / len(units) >= 0.8 and not _SENTENCE_END.search(text)
+
+
+def _is_han_space_run(text: str, min_items: int) -> bool:
+    """Han words separated by spaces ("北京 上海 广州 ..."): Chinese prose has no spaces."""
+    tokens = _LABEL.sub("", text, count=1).split()
+    if len(tokens) < max(min_items, 8):
+        return False
+    return sum(1 for t in tokens if _HAN_WORD.match(t)) / len(tokens) >= 0.8
 
 
 def drop_repeated_labels(paras: list[str], ctx: PageContext) -> set[int]:

@@ -225,3 +225,46 @@ def test_a_misspelt_override_is_a_new_outlet_without_domains(tmp_path):
     with pytest.raises(ConfigError, match="use its exact name .*tass-en") as info:
         load_outlets([user])
     assert (info.value.outlet, info.value.field) == ("tass", "domains")
+
+
+# ------------------------------------------------------------------ extraction rules
+
+def test_shipped_outlets_carry_extraction_rules(shipped):
+    for name, spec in shipped.items():
+        assert spec.rules and spec.rules.body, name
+        assert spec.rules.timezone, f"{name}: the outlet's zone dates its naive local times"
+    assert pickle.loads(pickle.dumps(shipped["ria"])).rules == shipped["ria"].rules
+
+
+def test_rules_override_and_are_optional(tmp_path):
+    path = write(tmp_path, """
+outlets:
+  - name: ria
+    rules: {body: ["//div[@class='article__text']"], drop: [.share-bar], timezone: '+03:00'}
+  - name: harbour
+    domains: [harbour.example]
+    feeds: [https://harbour.example/rss]
+    article_patterns: ['^/news/']
+""")
+    specs = load_outlets([path])
+    assert specs["ria"].rules.body == ("//div[@class='article__text']",)
+    assert specs["ria"].rules.drop == (".share-bar",) and specs["ria"].rules.timezone == "+03:00"
+    assert specs["harbour"].rules is None
+
+
+@pytest.mark.parametrize(("rules", "field", "message"), [
+    ("{body: ['div[']}", "rules.body[0]", "not a valid CSS selector"),
+    ("{date: ['.ok', '//span[']}", "rules.date[1]", "not valid XPath"),
+    ("{authors: 12}", "rules.authors", "list of CSS or XPath selectors"),
+    ("{drop: ['']}", "rules.drop", "list of CSS or XPath selectors"),
+    ("{headline: ['h1']}", "rules.headline", "unknown rule"),
+    ("{timezone: Mars/Olympus}", "rules.timezone", "IANA zone name"),
+    ("[h1]", "rules", "expected a mapping"),
+])
+def test_bad_rules_fail_on_load_naming_file_outlet_and_field(tmp_path, rules, field, message):
+    path = write(tmp_path, f"outlets:\n  - name: tass-en\n    rules: {rules}\n")
+    with pytest.raises(ConfigError) as info:
+        load_outlets([path])
+    err = info.value
+    assert (err.file, err.outlet, err.field) == (str(path), "tass-en", field)
+    assert message in str(err) and str(path) in str(err)
