@@ -58,6 +58,7 @@ def test_fetch_then_ls_raw_verify_reextract(tmp_path):
 
     before = sorted(LocalStore(archive).list())
     again = CliRunner(env=env).invoke(main, ["reextract", "--archive", str(archive), "--json"])
-    assert json.loads(again.output.splitlines()[-1])["counts"] == {"unchanged": 1, "changed": 0, "rejected": 0, "failed": 0}
+    assert json.loads(again.output.splitlines()[-1])["counts"] == {
+        "unchanged": 1, "changed": 0, "added": 0, "skipped": 0, "rejected": 0, "failed": 0}
     assert sorted(LocalStore(archive).list()) == before
     assert reader.get(article_id).to_json() == article.to_json()
