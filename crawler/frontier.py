@@ -49,6 +49,8 @@ __all__ = ["Frontier", "LeasedQueue", "frontier_keys", "frontier_settings", "red
 
 log = logging.getLogger(__name__)
 
+_POLL_S = 1.0  # how often an idle worker looks at the shared queue
+
 # Take the best request; first put back any whose lease ran out (its worker died).
 _TAKE = """
 local t = redis.call('TIME')
@@ -149,7 +151,8 @@ class Frontier(Scheduler):
 
     def __init__(self, server: redis.Redis, *, crawler: Crawler, keys: RedisKeys, lease_s: float,
                  idle_s: float, enqueue_only: bool, in_progress: Callable[[], Collection[Request]],
-                 stop: Callable[[str], None] = lambda reason: None) -> None:
+                 stop: Callable[[str], None] = lambda reason: None,
+                 wake: Callable[[], None] = lambda: None) -> None:
         super().__init__(
             server, persist=True, queue_key=keys.queue, queue_cls=f"{__name__}.LeasedQueue",
             dupefilter=RFPDupeFilter(server, key=keys.seen), idle_before_close=0,
@@ -159,6 +162,7 @@ class Frontier(Scheduler):
         self._stats = crawler.stats
         self._in_progress = in_progress
         self._stop = stop
+        self._wake = wake
         self._lost = False
         self._lease_s = lease_s
         self._idle_s = idle_s
@@ -166,6 +170,7 @@ class Frontier(Scheduler):
         self._quiet_since: float | None = None
         self._worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._beat = task.LoopingCall(self._heartbeat)
+        self._poll = task.LoopingCall(self._look_for_work)
         crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
 
     @classmethod
@@ -179,6 +184,7 @@ class Frontier(Scheduler):
         return cls(
             server, crawler=crawler, in_progress=lambda: _engine_in_progress(crawler),
             stop=lambda reason: _close_spider(crawler, reason),
+            wake=lambda: _wake_engine(crawler),
             keys=frontier_keys(settings),
             lease_s=settings.getfloat("NEWSARCHIVE_REDIS_LEASE"),
             idle_s=settings.getfloat("NEWSARCHIVE_REDIS_IDLE"),
@@ -190,10 +196,12 @@ class Frontier(Scheduler):
         self.queue.lease_ms = int(self._lease_s * 1000)
         if not self._enqueue_only:
             self._beat.start(max(self._lease_s / 3, 0.2), now=True)
+            self._poll.start(_POLL_S, now=False)
 
     def close(self, reason: str) -> None:
-        if self._beat.running:
-            self._beat.stop()
+        for loop in (self._beat, self._poll):
+            if loop.running:
+                loop.stop()
         if self._lost:
             return
         try:
@@ -279,6 +287,18 @@ class Frontier(Scheduler):
         if now - self._quiet_since < self._idle_s:
             raise DontCloseSpider
 
+    def _look_for_work(self) -> None:
+        """An idle engine asks its scheduler only every 5 s; others' requests wait less."""
+        if self._lost:
+            return
+        try:
+            waiting = len(self.queue)
+        except redis.RedisError as exc:
+            self._redis_lost(exc)
+            return
+        if waiting:
+            self._wake()
+
     def _heartbeat(self, state: str = "crawling") -> None:
         if self._lost:
             return
@@ -306,10 +326,20 @@ class Frontier(Scheduler):
         self.server.delete(*self.keys.per_crawl(outlets))
 
 
+# Two engine internals, here only (Scrapy is pinned below 2.20 for capture.py's sake too):
+# its record of requests not yet completely handled (see the module doc), and the call
+# that makes it ask the scheduler for work now.
+
+
 def _engine_in_progress(crawler: Crawler) -> Collection[Request]:
-    # The engine's own record of requests not yet completely handled (see module doc).
     slot = getattr(crawler.engine, "_slot", None)
     return slot.inprogress if slot is not None else ()
+
+
+def _wake_engine(crawler: Crawler) -> None:
+    slot = getattr(crawler.engine, "_slot", None)
+    if slot is not None:
+        slot.nextcall.schedule()
 
 
 def _close_spider(crawler: Crawler, reason: str) -> None:
