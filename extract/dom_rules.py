@@ -131,10 +131,13 @@ def remove_hidden(tree: etree._Element, options: ExtractOptions) -> int:
     """
     total = _page_chars(tree)
     classes, ids = _style_hidden_names(tree)
-    query = "//*[@hidden or @style or @aria-hidden" + (" or @class or @id]" if classes or ids else "]")
+    # Let libxml2 pick the candidates: a Python proxy per element is what costs.
+    tests = ["@hidden", "@style", "@aria-hidden"]
+    tests += [f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')" for c in sorted(classes) if "'" not in c]
+    tests += [f"@id='{i}'" for i in sorted(ids) if "'" not in i]
     hits = [
         el
-        for el in tree.xpath(query)
+        for el in tree.xpath(f"//*[{' or '.join(tests)}]")
         if el.tag not in _KEEP_TAGS and _hidden_by(el, classes, ids) and not _holds_main_text(el, total)
     ]
     for el in hits:
@@ -256,7 +259,13 @@ def remove_link_farms(tree: etree._Element, options: ExtractOptions) -> int:
     separators, so it says nothing; a sentence that links names has words between them.
     """
     hits = []
-    for el in tree.iter(*_FARM_TAGS):
+    # Candidates are the anchors' parents and grandparents (links wrapped in a span).
+    candidates: dict[etree._Element, None] = {}
+    for a in tree.iter("a"):
+        for el in (a.getparent(), a.getparent().getparent() if a.getparent() is not None else None):
+            if el is not None and el.tag in _FARM_TAGS:
+                candidates[el] = None
+    for el in candidates:
         anchors = el.findall(".//a")
         if len(anchors) < 4 or any(c.tag in _FARM_BLOCKS for c in el.iterdescendants()):
             continue

@@ -21,6 +21,7 @@ import trafilatura
 from extract.pipeline import extract_page
 from extract.options import Hints
 from extract.scoring import Tally, body_score, same_day, same_names, same_title
+from extract.spamgen import inject_spam
 
 __all__ = [
     "CorpusPage",
@@ -31,12 +32,16 @@ __all__ = [
     "format_reports",
     "language_group",
     "leaked_noise",
+    "leaked_spam",
     "load_corpus",
     "load_fixtures",
+    "load_spam_pages",
 ]
 
 
 FIXTURES_SOURCE = "fixtures"
+SPAM_SOURCE = "spam"
+_BUILT = (FIXTURES_SOURCE, SPAM_SOURCE)  # built pages: own rows, outside the corpus figures
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,30 @@ def load_fixtures(root: Path) -> list[CorpusPage]:
                 noise=tuple(spec.get("noise", ())),
             )
         )
+    return pages + load_spam_pages(root)
+
+
+def load_spam_pages(root: Path) -> list[CorpusPage]:
+    """Real pages with seeded spam injected, as ``spam.json`` in a fixtures folder asks.
+
+    ``{"corpus": "../corpus_subset", "seeds": [11, 29]}``: every page of that corpus
+    (relative to ``root``) once per seed; the injected strings are the page's noise,
+    which must reach neither the text nor the title.
+    """
+    spec_path = root / "spam.json"
+    if not spec_path.exists():
+        return []
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    pages = []
+    for page in load_corpus((root / spec["corpus"]).resolve()):
+        for seed in spec["seeds"]:
+            injected = inject_spam(page.body, seed, page.gold)
+            if injected is None:
+                continue
+            pages.append(CorpusPage(
+                id=f"spam/{page.id}/{seed}", source=SPAM_SOURCE, language=page.language, url=page.url,
+                body=injected.body, gold=page.gold, title=page.title, noise=injected.strings,
+            ))
     return pages
 
 
@@ -170,6 +199,21 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+_SPAM_TOKENS = re.compile(r"[^\s|｜,、·/【】_\-，]+")
+
+
+def leaked_spam(text: str, title: str | None, injected: Iterable[str]) -> list[str]:
+    """Injected strings found in the title or text, whole or half of their keywords."""
+    flat, title = _norm(text), _norm(title or "")
+    leaked = []
+    for line in injected:
+        tokens = _SPAM_TOKENS.findall(line)
+        found = sum(1 for t in tokens if t in flat or t in title)
+        if _norm(line) in flat or _norm(line) in title or (tokens and found >= len(tokens) / 2):
+            leaked.append(line)
+    return leaked
+
+
 def leaked_noise(output: str, noise: Iterable[str]) -> list[str]:
     """Noise lines present in ``output``; short lines count only as a whole paragraph."""
     paragraphs = {_norm(p) for p in re.split(r"\n\s*\n", output)}
@@ -193,14 +237,18 @@ class Report:
     by_group: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     noise_lines: int = 0
     noise_leaked: list[str] = field(default_factory=list)
+    spam_pages: int = 0
+    spam_strings: int = 0
+    spam_leaked: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    runs: int = 0  # pages run, built ones included (for the time per page)
     failures: list[str] = field(default_factory=list)  # per-page metadata misses, for debugging
 
     def add(self, page: CorpusPage, out: Output) -> None:
         # Fixture pages are built, not sampled: they get their own row and the noise
         # count, and stay out of the corpus figures.
         tallies: tuple[Tally, ...] = (self.by_source[page.source],)
-        if page.source != FIXTURES_SOURCE:
+        if page.source not in _BUILT:
             tallies += (
                 self.overall,
                 self.by_language[page.language],
@@ -220,7 +268,13 @@ class Report:
             for name, ok in checks.items():
                 tally.add_meta(name, ok)
         self.failures += [f"{page.id}: {name}" for name, ok in checks.items() if not ok]
-        if page.noise:
+        if page.noise and page.source == SPAM_SOURCE:
+            self.spam_pages += 1
+            self.spam_strings += len(page.noise)
+            leaks = [f"{page.id}: {line}" for line in leaked_spam(out.text, out.title, page.noise)]
+            self.spam_leaked += leaks
+            self.failures += [f"{leak} (injected spam leaked)" for leak in leaks]
+        elif page.noise:
             self.noise_lines += len(page.noise)
             self.noise_leaked += [f"{page.id}: {line}" for line in leaked_noise(out.text, page.noise)]
 
@@ -235,6 +289,7 @@ def evaluate(pages: list[CorpusPage], runners: Iterable[str] = RUNNERS) -> list[
             start = time.perf_counter()
             out = run(page)
             report.seconds += time.perf_counter() - start
+            report.runs += 1
             report.add(page, out)
         reports.append(report)
     return reports
@@ -263,8 +318,13 @@ def format_reports(reports: list[Report]) -> str:
     lines.append("-- noise lines leaked (fixtures with labelled noise)")
     for r in reports:
         lines.append(f"{r.name:<22}{len(r.noise_leaked)} of {r.noise_lines}")
+    if any(r.spam_pages for r in reports):
+        lines.append("-- injected spam leaked into title or text (real pages, seeded spam; extract.spamgen)")
+        for r in reports:
+            pages = len({line.rsplit(": ", 1)[0] for line in r.spam_leaked})
+            lines.append(f"{r.name:<22}{len(r.spam_leaked)} of {r.spam_strings} strings, on {pages} of {r.spam_pages} pages")
     lines.append("-- time per page")
     for r in reports:
-        n = max(r.overall.pages, 1)
+        n = max(r.runs, 1)
         lines.append(f"{r.name:<22}{1000 * r.seconds / n:.1f} ms")
     return "\n".join(lines)

@@ -45,7 +45,7 @@ def page_signals(tree: etree._Element, title: str | None) -> PageSignals:
     ld_json = " ".join(s.text or "" for s in tree.xpath("//script[@type='application/ld+json']"))
     headings = [title or ""] + ["".join(h.itertext()) for h in tree.iter("h1")][:2]
     og_type = next((m.get("content", "") for m in tree.iter("meta") if m.get("property") == "og:type"), "")
-    anchors = [" ".join(etree.tostring(a, method="text", encoding=str, with_tail=False).split()) for a in tree.iter("a")]
+    anchors = [" ".join("".join(a.itertext()).split()) for a in tree.iter("a")]
     headline_links = sum(1 for t in anchors if len(t.split()) >= 5 or len(t) >= 16)
     return PageSignals(
         captcha=bool(_CAPTCHA.search(names)),

@@ -70,15 +70,17 @@ def _parse(text: str) -> etree._Element | None:
         return None
 
 
+# Every non-blank text node outside non-text elements, as plain strings in reading
+# order, selected by libxml2: a Python proxy per element is what a walk would cost.
+_VISIBLE_TEXT = etree.XPath(
+    "//text()[normalize-space()][not(" + "|".join(f"parent::{t}" for t in sorted(_NON_TEXT)) + ")]",
+    smart_strings=False,
+)
+
+
 def _page_lines(tree: etree._Element) -> tuple[str, ...]:
-    """Every visible text node of the page, whitespace-normalised, in order."""
-    lines = []
-    for el in tree.iter(etree.Element):
-        if el.tag not in _NON_TEXT and el.text and el.text.strip():
-            lines.append(" ".join(el.text.split()))
-        if el.tail and el.tail.strip():
-            lines.append(" ".join(el.tail.split()))
-    return tuple(lines)
+    """Every visible text node of the page, whitespace-normalised, in reading order."""
+    return tuple(" ".join(t.split()) for t in _VISIBLE_TEXT(tree))
 
 
 _BLOCKS = frozenset({"p", "head", "quote", "list", "item", "table", "row", "code", "div", "section"})

@@ -239,8 +239,11 @@ _SCRIPT_STARTS = [r[0] for r in _SCRIPT_RANGES]
 
 def _script(text: str) -> str | None:
     """Dominant script of ``text``: "cjk", "latin", "cyrillic", "arabic", ... or None."""
+    head = text[:200]
+    if head.isascii():  # the common case, without a lookup per character
+        return "latin" if any(ch.isalpha() for ch in head) else None
     counts: dict[str, int] = {}
-    for ch in text[:200]:
+    for ch in head:
         if not ch.isalpha():
             continue
         code = ord(ch)

@@ -73,6 +73,9 @@ def test_fixture_pages_leak_no_noise_and_get_metadata_right():
     report = _run(load_fixtures(PAGES))
     assert report.noise_lines > 50, "the fixtures should label their noise lines"
     assert report.noise_leaked == [], report.noise_leaked
+    # Real subset pages with seeded spam injected (fixtures/pages/spam.json): none leaks.
+    assert report.spam_pages >= 60 and report.spam_strings > 200
+    assert report.spam_leaked == [], report.spam_leaked
     fixtures = report.by_source["fixtures"]
     for name in ("title", "date", "language"):
         assert fixtures.accuracy(name) in (None, 1.0), f"{name}: {report.failures}"
