@@ -54,6 +54,7 @@ def _rank(key: str) -> int:
 class UploadResult:
     uploaded: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # articles whose WARC another live writer still has open
     error: str | None = None
 
 
@@ -181,25 +182,33 @@ class Spool:
 
         At the first failure the store is taken to be down: nothing further is tried,
         and the failed and untried keys are returned as pending. So is an article whose
-        WARC is still spooled (open, or not uploaded): it never reaches the store first.
+        WARC is spooled but not uploaded: it never reaches the store first. An article
+        whose WARC is still open belongs to another live writer (two crawls share one
+        archive's spool), which uploads it when that WARC closes: it is ``waiting``,
+        not pending.
         """
         result = UploadResult()
         down = threading.Event()
 
-        def attempt(key: str) -> tuple[str, bool, str | None]:
-            if down.is_set() or self._capture_spooled(key):
-                return key, False, None
+        def attempt(key: str) -> tuple[str, str, str | None]:
+            held = self._capture_spooled(key)
+            if held:
+                return key, held, None
+            if down.is_set():
+                return key, "pending", None
             try:
-                return key, self.upload(store, key), None
+                return key, "uploaded" if self.upload(store, key) else "gone", None
             except (StorageError, OSError) as exc:
                 down.set()
-                return key, False, str(exc)
+                return key, "pending", str(exc)
 
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="spool-upload") as pool:
             for _, group in itertools.groupby(keys, key=_rank):
-                for key, done, error in pool.map(attempt, list(group)):
-                    if done:
+                for key, state, error in pool.map(attempt, list(group)):
+                    if state == "uploaded":
                         result.uploaded.append(key)
+                    elif state == "open":
+                        result.waiting.append(key)
                     elif self.path(key).exists():  # else a concurrent flush uploaded it
                         result.pending.append(key)
                     result.error = result.error or error
@@ -240,15 +249,21 @@ class Spool:
                     pass  # a concurrent flush acted on it
         return [(old, new) for _, old, new in sorted(notes)]
 
-    def _capture_spooled(self, key: str) -> bool:
+    def _capture_spooled(self, key: str) -> str | None:
+        """Why an article must wait for its WARC: "open" (still being written), "pending"
+        (closed, not yet uploaded), or None (it is in the store)."""
         if not key.startswith("articles/"):
-            return False
+            return None
         try:
             warc = json.loads(self.path(key).read_bytes()).get("warc") or {}
         except (OSError, ValueError):
-            return False  # unreadable here means unreadable anywhere: let the upload report it
+            return None  # unreadable here means unreadable anywhere: let the upload report it
         file = warc.get("file")
-        return bool(file) and (self.path(file).exists() or self.path(file + OPEN_SUFFIX).exists())
+        if not file:
+            return None
+        if self.path(file + OPEN_SUFFIX).exists():
+            return "open"
+        return "pending" if self.path(file).exists() else None
 
     def open_files(self) -> list[Path]:
         # os.walk, unlike rglob, shrugs off folders that a concurrent flush prunes.
@@ -342,12 +357,13 @@ class FlushReport:
     uploaded: list[str] = field(default_factory=list)
     recovered: list[str] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # another live writer's: it uploads them itself
     removed: list[str] = field(default_factory=list)  # keys an update replaced, deleted from the store
     error: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {"uploaded": self.uploaded, "recovered": self.recovered, "pending": self.pending, "removed": self.removed,
-                "error": self.error}
+        return {"uploaded": self.uploaded, "recovered": self.recovered, "pending": self.pending,
+                "waiting": self.waiting, "removed": self.removed, "error": self.error}
 
 
 def flush_spool(store: ObjectStore, spool_dir: Path) -> FlushReport:
@@ -367,7 +383,8 @@ def flush_spool(store: ObjectStore, spool_dir: Path) -> FlushReport:
         if key:
             report.recovered.append(key)
     result = spool.upload_many(store, spool.pending())
-    report.uploaded, report.pending, report.error = result.uploaded, result.pending, result.error
+    report.uploaded, report.pending, report.waiting, report.error = (
+        result.uploaded, result.pending, result.waiting, result.error)
     if not report.error:
         report.error = _delete_replaced(store, spool, report.removed)
     return report

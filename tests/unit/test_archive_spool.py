@@ -363,3 +363,19 @@ def test_flushes_racing_a_live_writer_lose_and_double_nothing(tmp_path):
 
     report = verify_archive(store)
     assert report.ok, report.problems[:5]
+
+
+def test_a_session_closing_beside_a_live_one_does_not_count_its_articles_as_pending(tmp_path):
+    # Two crawls of one archive share its spool: the first to finish must not report the
+    # other's articles (held back while their WARC is open) as its own unuploaded data.
+    store, spool = LocalStore(tmp_path / "archive"), tmp_path / "spool"
+    live = ArchiveSession(store, spool_dir=spool, run_id="still-crawling", warcinfo=WARCINFO)
+    ids = write_pages(live, 0, 2)
+    with ArchiveSession(store, spool_dir=spool, run_id="done-first", warcinfo=WARCINFO) as done:
+        write_pages(done, 10, 1)
+    summary = done.close()
+    assert summary["pending"] == [] and summary["articles_added"] == 1
+    assert len(list(ArchiveReader(store).article_keys())) == 1  # the live one's wait for its WARC
+    live.close()
+    assert {a.id for a in ArchiveReader(store).articles()} >= set(ids)
+    assert not [p for p in spooled(spool) if p.suffix != ".uri"]
