@@ -12,6 +12,7 @@ import base64
 import logging
 import os
 import shutil
+import socket
 import tempfile
 import zlib
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import IO, Callable, Iterator, Protocol, TypeVar, runtime_checkable
 
 from archive.errors import NotFoundError, StorageError
 
-__all__ = ["LocalStore", "ObjectStore", "S3Store", "store_from_uri"]
+__all__ = ["LocalStore", "ObjectStore", "S3Store", "preflight", "store_from_uri"]
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,24 @@ class LocalStore:
                 yield from self._walk(Path(entry.path))
             else:
                 yield Path(entry.path).relative_to(self.root).as_posix()
+
+    def preflight(self, *, write: bool = True) -> None:
+        """Raise ``StorageError`` (one line, saying what to fix) unless the folder can be
+        used: it must be a folder, and with ``write`` one this process can create files in."""
+        if self.root.exists() and not self.root.is_dir():
+            raise StorageError(f"archive {self.root} is a file, not a folder: check --archive (or NEWSARCHIVE_ARCHIVE)")
+        if not write:
+            if not self.root.is_dir():
+                raise StorageError(f"no archive at {self.root}: check --archive (or NEWSARCHIVE_ARCHIVE)")
+            return
+        try:
+            _make_folders(self.root)
+            fd, probe = tempfile.mkstemp(prefix=_TMP_PREFIX + "preflight-", dir=self.root)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise StorageError(f"archive folder {self.root} cannot be written ({exc.strerror or exc}): "
+                               "fix its permissions or free space, or choose another --archive") from exc
 
     def __repr__(self) -> str:
         return f"LocalStore({self.uri!r})"
@@ -293,12 +312,51 @@ class S3Store:
         full = self._key(key)
         self._call("delete", key, lambda: self._client.delete_object(Bucket=self.bucket, Key=full))
 
+    def preflight(self, *, write: bool = True) -> None:
+        """Raise ``StorageError`` (one line) unless credentials, endpoint and bucket work.
+
+        Reads one listing entry (credentials and bucket); with ``write`` also stores and
+        deletes a small probe object, so read-only credentials are found before a crawl.
+        """
+        from botocore.exceptions import ClientError
+
+        try:
+            self._call("list", "", lambda: self._client.list_objects_v2(
+                Bucket=self.bucket, Prefix=self._key(""), MaxKeys=1))
+        except StorageError as exc:
+            cause = exc.__cause__
+            code = str(cause.response.get("Error", {}).get("Code", "")) if isinstance(cause, ClientError) else ""
+            if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403"):
+                raise StorageError(f"access to {self.uri} denied ({code}): check the AWS credentials "
+                                   "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)") from cause
+            raise
+        if write:
+            probe = f"{_TMP_PREFIX}preflight-{socket.gethostname()}-{os.getpid()}"
+            self.put_bytes(probe, b"newsarchive preflight\n")
+            try:
+                self.delete(probe)
+            except StorageError as exc:  # can write but not delete: updates that move JSON will fail later
+                log.warning("could not delete the preflight probe %s in %s: %s", probe, self.uri, exc)
+
     def __repr__(self) -> str:
         return f"S3Store({self.uri!r})"
 
 
 def _crc32(data: bytes) -> str:
     return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode("ascii")
+
+
+def preflight(store: ObjectStore, *, write: bool = True) -> None:
+    """Check, before a run's first request, that ``store`` can be used (and written, with
+    ``write``); raises ``StorageError`` with one line saying what to fix.
+
+    Set-up errors (no credentials, no bucket, an unwritable folder) are found here, so a
+    crawl or the scheduler refuses to start instead of spooling everything; an outage that
+    begins later is still the spool's job. Stores without a ``preflight`` method pass.
+    """
+    check = getattr(store, "preflight", None)
+    if check is not None:
+        check(write=write)
 
 
 def store_from_uri(uri: str | os.PathLike[str]) -> ObjectStore:

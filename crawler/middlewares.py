@@ -1,18 +1,19 @@
-"""Downloader middlewares: WARC capture with incremental revisits, and polite retries."""
+"""Downloader middlewares: redirect scope, WARC capture with incremental revisits, and polite retries."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import logging
+import socket
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
@@ -23,9 +24,10 @@ from crawler.capture import EXCHANGE_META_KEY, RawExchange
 from crawler.hub import Hub
 from crawler.state import Capture, CrawlState
 from crawler.stats import OutletStats
+from crawler.urls import InvalidURL, address_scope, host_matches, host_port
 from extract.article import WarcRef
 
-__all__ = ["WarcCaptureMiddleware", "BackoffRetryMiddleware", "INCREMENTAL"]
+__all__ = ["WarcCaptureMiddleware", "BackoffRetryMiddleware", "ScopeMiddleware", "OutOfScope", "INCREMENTAL"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,87 @@ INCREMENTAL = "incremental"  # fetch conditionally; skip a payload already proce
 WARC_REF = "warc_ref"
 FETCHED_AT = "fetched_at"
 UNCHANGED = "unchanged"
+
+
+class OutOfScope(IgnoreRequest):
+    """A redirect that was not followed: it left the outlet's domains, or led from a public
+    address to an internal one. ``origin`` is the URL the redirect chain started from."""
+
+    def __init__(self, url: str, origin: str, reason: str) -> None:
+        super().__init__(f"redirect from {origin} to {url} not followed: {reason}")
+        self.url, self.origin, self.reason = url, origin, reason
+
+
+class ScopeMiddleware:
+    """Redirects never lead a crawl out of its scope.
+
+    Runs before every other downloader middleware (robots.txt included, so nothing is
+    asked of a host the crawl must not visit) and looks only at requests that a redirect
+    (HTTP 3xx or meta refresh) produced:
+
+    - in a crawl, the target must be on the outlet's ``domains`` (``spider.scope_for``);
+    - always, a chain that began at a public address never continues to a loopback,
+      private, link-local (cloud metadata) or reserved one. Host names are resolved for
+      this check; ``NEWSARCHIVE_PUBLIC_ADDRESSES`` (``host`` or ``host:port``) names
+      addresses to treat as public, so tests on 127.0.0.1 can exercise the rule.
+
+    A refused redirect fails its request with ``OutOfScope``; the spider counts it
+    (``skipped_offsite``) and lists it in the manifest.
+    """
+
+    def __init__(self, scope_for: Callable[[str | None], tuple[str, ...] | None],
+                 public: Iterable[str] = ()) -> None:
+        self._scope_for = scope_for
+        self._public = frozenset(p.strip().lower() for p in public if p.strip())
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ScopeMiddleware":
+        def scope_for(outlet: str | None) -> tuple[str, ...] | None:
+            lookup = getattr(crawler.spider, "scope_for", None)
+            return lookup(outlet) if lookup else None
+
+        return cls(scope_for, crawler.settings.getlist("NEWSARCHIVE_PUBLIC_ADDRESSES"))
+
+    async def process_request(self, request: Request) -> None:
+        chain = request.meta.get("redirect_urls")
+        if not chain:
+            return None
+        origin = chain[0]
+        domains = self._scope_for(request.meta.get("outlet"))
+        if domains and not host_matches(request.url, domains):
+            raise OutOfScope(request.url, origin, f"outside the outlet's domains {list(domains)}")
+        if await self._scope(origin) == "public":
+            target = await self._scope(request.url)
+            if target != "public":
+                raise OutOfScope(request.url, origin, f"a public address never leads to a {target} one")
+        return None
+
+    async def _scope(self, url: str) -> str:
+        """The scope of the URL's host: of its literal address, or the least public of what it resolves to."""
+        try:
+            host, port = host_port(url)
+        except InvalidURL:
+            return "reserved"
+        if host in self._public or f"{host}:{port}" in self._public:
+            return "public"
+        try:
+            return address_scope(host)
+        except ValueError:
+            pass  # a name, not an address
+        addresses = await _resolve(host, port)
+        if not addresses:
+            return "public"  # unresolvable: the download fails by itself, reaching nothing
+        scopes = {address_scope(a) for a in addresses}
+        return next((s for s in ("link-local", "loopback", "private", "reserved") if s in scopes), "public")
+
+
+async def _resolve(host: str, port: int) -> list[str]:
+    try:
+        loop = asyncio.get_running_loop()
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, RuntimeError, UnicodeError):
+        return []
+    return [info[4][0] for info in infos]
 
 
 class WarcCaptureMiddleware:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any, Awaitable, Callable
+from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import StatsCollector
 
-from archive import ArchiveSession
+from archive import ArchiveReader, ArchiveSession, StorageError, store_from_uri
 
 from crawler import signals as na_signals
 from crawler.hub import Hub
@@ -17,10 +19,39 @@ from crawler.digests import article_digest
 from crawler.items import PageItem
 from crawler.state import CrawlState
 from crawler.stats import OutletStats
+from crawler.urls import host_matches
 from extract import ExtractionResult, ExtractOptions, Topic
-from extract.article import Article
+from extract.article import Article, Disagreement, article_id
 
-__all__ = ["ArticlePipeline"]
+__all__ = ["ArticlePipeline", "own_identity"]
+
+# Disagreement.source of a canonical URL the crawl did not accept.
+CANONICAL_CLAIM = "scope"
+
+
+def own_identity(article: Article, domains: tuple[str, ...] | None) -> Article:
+    """The article with an id that no other site can take over.
+
+    A page's canonical URL (``<link rel=canonical>``, ``og:url``) sets its id only when it
+    is on ``domains`` (the outlet's; None: the fetched host, for an ad-hoc fetch). Another
+    host's canonical (a syndicated copy, or a hostile page) is kept as a claim in
+    ``disagreements`` (field ``canonical_url``, source ``scope``); the copy keeps its own
+    id and URL, and the cluster key still links it to the original.
+    """
+    claimed = article.canonical_url
+    if not claimed or claimed == article.url:
+        return article
+    if domains is None:
+        parts = urlsplit(article.url)
+        # An explicit port belongs to the host (two sites on one address); a default one
+        # does not, so an http page may name its https canonical.
+        domains = ((parts.hostname or "") + (f":{parts.port}" if parts.port else ""),)
+    if host_matches(claimed, domains):
+        return article
+    claim = Disagreement(field="canonical_url", page=claimed, evidence=article.url, source=CANONICAL_CLAIM,
+                         chosen=article.url)
+    return dataclasses.replace(article, id=article_id(article.url), canonical_url=article.url,
+                               disagreements=article.disagreements + (claim,))
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +72,8 @@ class ArticlePipeline:
         signals: SignalManager,
         stats: StatsCollector,
         topics_for: Callable[[str | None], tuple[tuple[Topic, ...], bool]],
+        scope_for: Callable[[str | None], tuple[str, ...] | None] = lambda outlet: None,
+        stored_key: Callable[[str], str | None] = lambda article_id: None,
     ) -> None:
         self._session = session
         self._state = state
@@ -48,6 +81,9 @@ class ArticlePipeline:
         self._signals = signals
         self._stats = OutletStats(stats)
         self._topics = topics_for
+        self._scope = scope_for
+        self._stored_key = stored_key
+        self._written: dict[str, str] = {}  # article id -> key, written by this run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArticlePipeline":
@@ -57,8 +93,20 @@ class ArticlePipeline:
             lookup = getattr(crawler.spider, "topics_for", None)
             return lookup(outlet) if lookup else ((), False)
 
+        def scope_for(outlet: str | None) -> tuple[str, ...] | None:
+            lookup = getattr(crawler.spider, "scope_for", None)
+            return lookup(outlet) if lookup else None
+
+        reader = ArchiveReader(store_from_uri(crawler.settings.get("NEWSARCHIVE_ARCHIVE")))
+
+        def stored_key(article_id: str) -> str | None:
+            try:
+                return reader.indexed_key(article_id)
+            except StorageError:  # an outage: the article counts as added, as it would have
+                return None
+
         return cls(session=hub.session, state=hub.state, extract=hub.extract, signals=crawler.signals,
-                   stats=crawler.stats, topics_for=topics_for)
+                   stats=crawler.stats, topics_for=topics_for, scope_for=scope_for, stored_key=stored_key)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -89,7 +137,10 @@ class ArticlePipeline:
         if result.article is None:
             self._rejected(item, result.page_type.value, result.reasons)
             return
-        article = result.article.with_provenance(warc=item.warc, fetched_at=item.fetched_at, outlet=item.outlet)
+        article = own_identity(
+            result.article.with_provenance(warc=item.warc, fetched_at=item.fetched_at, outlet=item.outlet),
+            self._scope(item.outlet),
+        )
         if require_topic and topics and not article.topics:
             self._stats.inc(item.outlet, "skipped_topic")
             self._session.record_page(url=item.url, page_type="off_topic", reasons=("no topic matched",), warc=item.warc)
@@ -103,8 +154,17 @@ class ArticlePipeline:
             )
             return
         change = "updated" if previous is not None and previous.article_id else "added"
+        replaces = previous.article_key if previous else None
+        if change == "added":
+            # Another URL of the same story (same canonical) already holds this id: its JSON
+            # is rewritten, and the run record says so rather than count a new article.
+            existing = self._written.get(article.id) or self._stored_key(article.id)
+            if existing is not None:
+                change, replaces = "merged", existing
         # A new publication date moves the JSON to another date folder; the old copy goes.
-        key = self._session.write_article(article, change=change, replaces=previous.article_key if previous else None)
+        key = self._session.write_article(article, change="added" if change == "added" else "updated",
+                                          replaces=replaces)
+        self._written[article.id] = key
         self._state.record_article(item.url, article.id, digest, key)
         self._count(item.outlet, article, change)
         self._signals.send_catch_log(

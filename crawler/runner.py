@@ -17,7 +17,8 @@ from redis.exceptions import RedisError
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive import ArchiveError, StorageError
+from archive import ArchiveError, StorageError, store_from_uri
+from archive.storage import preflight
 from crawler import signals as na_signals
 from crawler.hub import Hub
 from crawler.stats import new_run_id
@@ -121,6 +122,12 @@ def run(
     crawler.signals.connect(handlers["rejected"], signal=na_signals.page_rejected)
     crawler.signals.connect(handlers["failed"], signal=na_signals.fetch_failed)
 
+    try:
+        # Credentials, bucket and a writable folder first: a set-up error must stop the run
+        # here, not fill the spool with a whole crawl (an outage that begins later does).
+        preflight(store_from_uri(settings.get("NEWSARCHIVE_ARCHIVE")))
+    except StorageError as exc:
+        raise SetupError(f"the archive cannot be used: {exc}") from exc
     try:
         # Now, so that a bad home, archive or Redis stops the run before any request is made.
         hub = Hub.of(crawler)

@@ -44,6 +44,8 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.capture.CapturingDownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
+    # First of all: a redirect out of scope is refused before robots.txt or anything else.
+    "crawler.middlewares.ScopeMiddleware": 40,
     # Closest to the downloader: sees every exchange before decompression/redirects.
     "crawler.middlewares.WarcCaptureMiddleware": 950,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -69,6 +71,10 @@ NEWSARCHIVE_REDIS_LEASE = 60  # s: a killed worker's requests return to the queu
 NEWSARCHIVE_REDIS_IDLE = 10  # s: workers exit when nothing waits and nothing is held this long
 NEWSARCHIVE_ENQUEUE_ONLY = False  # push the outlets' discovery requests for the workers, then exit  # empty: $NEWSARCHIVE_HOME, else ./.newsarchive
 NEWSARCHIVE_RUN_ID = ""
+# Addresses (host or host:port) the redirect rule treats as public: a redirect from a
+# public address to a loopback/private/link-local one is never followed. For tests on
+# 127.0.0.1; leave empty in production.
+NEWSARCHIVE_PUBLIC_ADDRESSES: list[str] = []
 NEWSARCHIVE_PROGRESS = None  # the live progress line; None: when stderr is a terminal
 NEWSARCHIVE_MAX_WARC_BYTES = 1_000_000_000
 NEWSARCHIVE_MAX_WARC_AGE = 3600

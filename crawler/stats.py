@@ -23,11 +23,13 @@ COUNTERS = (
     "pages_fetched",
     "articles_added",
     "articles_updated",
+    "articles_merged",
     "unchanged",
     "skipped_filter",
     "skipped_robots",
     "skipped_topic",
     "skipped_old",
+    "skipped_offsite",
     "blocked",
 )
 BREAKDOWNS = ("non_articles", "errors", "empty_fields")

@@ -7,10 +7,11 @@ servers are free to treat ``/World`` and ``/world`` as different pages.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import SplitResult, quote, unquote_plus, urlsplit, urlunsplit
 
-__all__ = ["InvalidURL", "canonicalize_url", "host_matches", "path_and_query"]
+__all__ = ["InvalidURL", "address_scope", "canonicalize_url", "host_matches", "host_port", "path_and_query"]
 
 # Query parameters that only say how a reader arrived; they never select content.
 _TRACKING_PARAMS = frozenset(
@@ -109,3 +110,39 @@ def path_and_query(url: str) -> str:
     parts = urlsplit(url)
     path = parts.path or "/"
     return f"{path}?{parts.query}" if parts.query else path
+
+
+def host_port(url: str) -> tuple[str, int]:
+    """The URL's host (lower case, no brackets) and port (the scheme's default if none)."""
+    parts = _split(url)
+    return parts.hostname.rstrip("."), parts.port or _DEFAULT_PORTS[parts.scheme.lower()]
+
+
+# Ranges ipaddress does not flag as private but no public web server lives in: shared
+# address space (carrier-grade NAT), and IPv6 site-local (deprecated, still routed inside).
+_INTERNAL_NETS = (ipaddress.ip_network("100.64.0.0/10"), ipaddress.ip_network("fec0::/10"))
+
+
+def address_scope(address: str) -> str:
+    """Where an IP address lives: ``public``, ``loopback``, ``link-local`` (this includes
+    the cloud metadata endpoint 169.254.169.254), ``private`` (RFC 1918, unique-local,
+    shared address space), or ``reserved`` (unspecified, multicast, documentation and other
+    special-purpose ranges). An IPv4 address mapped into IPv6 counts as itself.
+
+    Pure: no resolution. Anything that is not an IP literal raises ``ValueError``.
+    """
+    ip = ipaddress.ip_address(address.strip("[]"))
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_unspecified or ip.is_multicast or ip.is_reserved:
+        return "reserved"
+    if ip.is_private or any(ip in net for net in _INTERNAL_NETS if net.version == ip.version):
+        # is_private also covers documentation and benchmarking ranges: none is public.
+        return "private"
+    if not ip.is_global:
+        return "reserved"
+    return "public"

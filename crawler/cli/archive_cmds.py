@@ -1,7 +1,9 @@
 """Commands that read and maintain the archive: ls, cat, raw, export, flush, verify, reextract.
 
-Exit codes: 0 done, 1 the archive or store reported a problem (one line on stderr saying
-what to do), 2 a usage error (click's own).
+Exit codes (``crawler.cli.options``): 0 done; 1 the archive or store reported a problem
+while working (one line on stderr saying what to do), problems found (verify), data left
+in the spool (flush, reextract); 2 a usage error, or an archive that is not there or cannot
+be read (a missing folder and a missing bucket alike), found before anything is read.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import click
 from archive import ArchiveError, ArchiveReader, ObjectStore, StorageError
 from archive.session import flush_and_index
 from archive.verify import verify_archive
-from crawler.cli.options import archive_option, check_archive, redis_option
+from crawler.cli.options import EXIT_ERRORS, archive_option, check_archive, redis_option
 
 __all__ = ["COMMANDS"]
 
@@ -33,7 +35,7 @@ def _fails_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except (ArchiveError, StorageError) as exc:
             click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            sys.exit(EXIT_ERRORS)
 
     return wrapper
 
@@ -169,7 +171,7 @@ def flush_cmd(archive: str, as_json: bool) -> None:
         click.echo(f"note: data for another archive waits in the spool: flush it with --archive {other}", err=True)
     if report.error:
         click.echo(f"error: {report.error}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_ERRORS)
 
 
 @click.command("verify")
@@ -191,7 +193,7 @@ def verify_cmd(archive: str, as_json: bool) -> None:
             click.echo(f"note: {report.unindexed} articles have no id entry (written before the id index); "
                        "`cat` and `raw` find them by listing, and `newsarchive reextract` writes the entries")
     if not report.ok:
-        sys.exit(1)
+        sys.exit(EXIT_ERRORS)
 
 
 def _short(value: Any, width: int = 60) -> str:
@@ -273,9 +275,9 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
                    f"{counts['failed']} failed; {report.indexed} id entries {would}written")
     if report.session and report.session["pending"]:
         click.echo(f"error: {len(report.session['pending'])} objects left in the spool; run `newsarchive flush`", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_ERRORS)
     if counts["failed"]:
-        sys.exit(1)
+        sys.exit(EXIT_ERRORS)
 
 
 class _Progress:

@@ -9,8 +9,13 @@ from typing import Any
 import click
 
 from crawler.cli.options import (
+    EXIT_ERRORS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
     archive_option,
     check_archive,
+    fail,
     log_level,
     parse_settings,
     redis_option,
@@ -20,17 +25,17 @@ from crawler.cli.options import (
 
 __all__ = ["COMMANDS", "stats_table"]
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
 _COLUMNS = (
     ("pages", "pages_fetched"),
     ("new", "articles_added"),
     ("updated", "articles_updated"),
+    ("merged", "articles_merged"),
     ("unchanged", "unchanged"),
     ("filtered", "skipped_filter"),
     ("robots", "skipped_robots"),
     ("off-topic", "skipped_topic"),
     ("too old", "skipped_old"),
+    ("offsite", "skipped_offsite"),
 )
 
 
@@ -159,8 +164,7 @@ def _breakdown(counts: dict[str, int]) -> str:
 
 
 def _usage(message: str) -> None:
-    click.echo(f"newsarchive crawl: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+    fail("crawl", message, EXIT_USAGE)
 
 
 COMMANDS = [crawl]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from crawler.cli.options import EXIT_ERRORS
 
 __all__ = ["COMMANDS"]
 
@@ -30,7 +31,7 @@ def extract_cmd(source, url: str | None, charset: str | None) -> None:
         reason = "; ".join(result.reasons)
         click.echo(f"newsarchive extract: not an article: {result.rejection.value} "
                    f"({result.page_type.value}: {reason})", err=True)
-        sys.exit(1)  # as `fetch` does for the same page
+        sys.exit(EXIT_ERRORS)  # as `fetch` does for the same page
     click.echo(result.article.to_json(), nl=False)
 
 

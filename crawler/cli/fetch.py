@@ -6,7 +6,18 @@ import sys
 
 import click
 
-from crawler.cli.options import archive_option, check_archive, log_level, parse_settings, report_spool, settings_option
+from crawler.cli.options import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_USAGE,
+    archive_option,
+    check_archive,
+    fail,
+    log_level,
+    parse_settings,
+    report_spool,
+    settings_option,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -22,13 +33,18 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     """Fetch URL, archive the exchange as WARC, extract and archive the article.
 
     Prints the article JSON. Exits 1 with a one-line reason when the fetch fails, the
-    response is not HTML or no article can be extracted; the WARC capture is kept.
+    response is not HTML or no article can be extracted; the WARC capture is kept. Exits 2
+    for a malformed URL or an archive that cannot be used, before any request. Redirects
+    are followed, but never from a public address to a private, loopback or link-local one.
     """
     from crawler.runner import SetupError, build_settings, run
     from crawler.spiders.page import PageSpider
+    from crawler.urls import InvalidURL, canonicalize_url
 
-    if not url.startswith(("http://", "https://")):
-        raise click.BadParameter("give an http:// or https:// URL", param_hint="URL")
+    try:
+        canonicalize_url(url)
+    except InvalidURL as exc:
+        fail("fetch", f"{exc}: give an absolute http:// or https:// URL", EXIT_USAGE)
     check_archive(archive, "fetch")
     overrides = {
         "DOWNLOAD_DELAY": "0",
@@ -45,8 +61,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
         result = run(PageSpider, build_settings(archive=archive, overrides=overrides),
                      url=url, outlet=outlet)
     except SetupError as exc:
-        click.echo(f"newsarchive fetch: {exc}; check NEWSARCHIVE_HOME and --archive", err=True)
-        sys.exit(2)
+        fail("fetch", f"{exc}; check NEWSARCHIVE_HOME and --archive", EXIT_USAGE)
     spooled = report_spool(result.archive, "fetch")
     for name, event in result.events:
         if name == "article":
@@ -56,7 +71,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
                 click.echo(f"{article.id}\t{article.published or '-'}\t{article.title or '-'}\t{where}")
             else:
                 sys.stdout.write(article.to_json())
-            sys.exit(1 if spooled else 0)
+            sys.exit(EXIT_ERRORS if spooled else EXIT_OK)
         if name == "rejected":
             reasons = "; ".join(event["reasons"]) or "no reason given"
             _fail(f"not an article ({event['page_type']}): {reasons}; the capture is in the WARC")
@@ -68,8 +83,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
 
 
 def _fail(message: str) -> None:
-    click.echo(f"newsarchive fetch: {message}", err=True)
-    sys.exit(1)
+    fail("fetch", message, EXIT_ERRORS)
 
 
 COMMANDS = [fetch]

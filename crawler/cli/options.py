@@ -9,7 +9,26 @@ import click
 if TYPE_CHECKING:
     from archive import ObjectStore
 
-__all__ = ["redis_option", "archive_option", "settings_option", "parse_settings", "log_level", "check_archive", "report_spool"]
+__all__ = [
+    "redis_option", "archive_option", "settings_option", "parse_settings", "log_level", "check_archive",
+    "report_spool", "fail", "EXIT_OK", "EXIT_ERRORS", "EXIT_USAGE", "EXIT_FLAGGED", "EXIT_INTERRUPTED",
+]
+
+# One table of exit statuses for every command (the README repeats it).
+EXIT_OK = 0           # done
+EXIT_ERRORS = 1       # ran, but the outcome is not clean: errors, data left in the spool, no article
+                      # (fetch/extract), problems found (verify), an outlet locked by another crawl
+EXIT_USAGE = 2        # usage, configuration or set-up error, found before the first request:
+                      # bad option, unknown outlet, invalid config, archive that is missing,
+                      # unwritable or unreachable, missing credentials, unusable home, Redis down
+EXIT_FLAGGED = 3      # `health` flagged an outlet
+EXIT_INTERRUPTED = 130  # Ctrl-C / SIGTERM
+
+
+def fail(command: str, message: str, status: int = EXIT_USAGE) -> NoReturn:
+    """One line on stderr, then exit with ``status``."""
+    click.echo(f"newsarchive {command}: {message}", err=True)
+    raise SystemExit(status)
 
 archive_option = click.option(
     "--archive",
@@ -56,26 +75,30 @@ def log_level(default: str = "WARNING") -> str:
 def check_archive(archive: str, command: str, *, must_exist: bool = False) -> ObjectStore:
     """The store an --archive value names; exit 2 with one line when it cannot be one.
 
-    A store that is merely unreachable passes: writers spool until it is back.
-    ``must_exist``: readers want an existing local folder, not an empty new one.
+    Only the name is checked here: writers check credentials, bucket and writability
+    before their first request (``archive.storage.preflight``, in the runner).
+    ``must_exist``: readers want an archive that is there (a local folder, not an empty
+    new one; a bucket that exists and can be read): a missing one is exit 2 either way.
     """
     from archive import LocalStore, StorageError, store_from_uri
-
-    def fail(message: str) -> NoReturn:
-        click.echo(f"newsarchive {command}: {message}", err=True)
-        raise SystemExit(2)
+    from archive.storage import preflight
 
     if not archive.strip():
-        fail("--archive (or NEWSARCHIVE_ARCHIVE) is empty: give a folder or s3://bucket/prefix")
+        fail(command, "--archive (or NEWSARCHIVE_ARCHIVE) is empty: give a folder or s3://bucket/prefix")
     try:
         store = store_from_uri(archive)
     except StorageError as exc:
-        fail(str(exc))
+        fail(command, str(exc))
     if isinstance(store, LocalStore):
         if store.root.exists() and not store.root.is_dir():
-            fail(f"{store.root} is a file, not a folder: check --archive (or NEWSARCHIVE_ARCHIVE)")
+            fail(command, f"{store.root} is a file, not a folder: check --archive (or NEWSARCHIVE_ARCHIVE)")
         if must_exist and not store.root.is_dir():
-            fail(f"no archive at {store.root}: check --archive (or NEWSARCHIVE_ARCHIVE; default ./archive)")
+            fail(command, f"no archive at {store.root}: check --archive (or NEWSARCHIVE_ARCHIVE; default ./archive)")
+    elif must_exist:
+        try:
+            preflight(store, write=False)
+        except StorageError as exc:
+            fail(command, str(exc))
     return store
 
 

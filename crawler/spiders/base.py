@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 from crawler import signals as na_signals
 from crawler.hub import Hub
 from crawler.items import PageItem
-from crawler.middlewares import FETCHED_AT, UNCHANGED, WARC_REF
+from crawler.middlewares import FETCHED_AT, UNCHANGED, WARC_REF, OutOfScope
 from crawler.stats import OutletStats
 from extract import Hints, Topic
 
@@ -67,6 +67,11 @@ class ArchivingSpider(scrapy.Spider):
     def topics_for(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
         return (), False
 
+    def scope_for(self, outlet: str | None) -> tuple[str, ...] | None:
+        """The domains an outlet's redirects and canonical URLs must stay on; None: no
+        outlet domains (an ad-hoc fetch: only the fetched host owns its ids)."""
+        return None
+
     def page_item(self, response: Response, *, hints: Hints | None = None) -> PageItem | None:
         """The item for an article candidate, or None when the capture was unchanged."""
         outlet = response.meta.get("outlet")
@@ -90,6 +95,9 @@ class ArchivingSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         outlet = request.meta.get("outlet")
+        if failure.check(OutOfScope):
+            self._out_of_scope(outlet, failure.value)
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # RobotsTxtMiddleware and filters refuse requests this way.
             self.outlet_stats().inc(outlet, "skipped_robots")
@@ -110,6 +118,18 @@ class ArchivingSpider(scrapy.Spider):
         )
         self.crawler.signals.send_catch_log(
             na_signals.fetch_failed, url=request.url, outlet=outlet, kind=kind, message=message
+        )
+
+    def _out_of_scope(self, outlet: str | None, refused: OutOfScope) -> None:
+        """A redirect not followed: counted, listed in the manifest, never an error of the site."""
+        self.outlet_stats().inc(outlet, "skipped_offsite")
+        logger.info("%s", refused)
+        Hub.of(self.crawler).session.record_page(
+            url=refused.origin, page_type="offsite", reasons=(f"redirect to {refused.url} not followed: {refused.reason}",),
+            warc=None,
+        )
+        self.crawler.signals.send_catch_log(
+            na_signals.fetch_failed, url=refused.origin, outlet=outlet, kind="out_of_scope", message=str(refused)
         )
 
     def meta(self, outlet: str | None, **extra: Any) -> dict[str, Any]:

@@ -108,6 +108,10 @@ class OutletSpider(ArchivingSpider):
         spec = self.specs.get(outlet or "")
         return (spec.topics, spec.require_topic) if spec else ((), False)
 
+    def scope_for(self, outlet: str | None) -> tuple[str, ...] | None:
+        spec = self.specs.get(outlet or "")
+        return spec.domains if spec else None
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for name in self.seeded:
             spec = self.specs[name]

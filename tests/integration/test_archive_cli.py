@@ -62,13 +62,13 @@ def test_export_jsonl_and_parquet(local_archive, tmp_path):
     assert table.column("warc_offset").to_pylist() == [article.warc.offset]
 
 
-def test_errors_are_one_line_with_exit_code_1_or_2_for_usage(local_archive, s3):
+def test_errors_are_one_line_with_exit_code_1_or_2_for_a_missing_archive(local_archive, s3):
     archive, _ = local_archive
     missing = CliRunner().invoke(main, ["cat", "0123456789abcdef", "--archive", archive])
     assert missing.exit_code == 1
     assert missing.output.strip().count("\n") == 0 and "newsarchive ls" in missing.output
     no_bucket = CliRunner().invoke(main, ["ls", "--archive", "s3://absent"])
-    assert no_bucket.exit_code == 1 and "bucket 'absent' does not exist" in no_bucket.output
+    assert no_bucket.exit_code == 2 and "bucket 'absent' does not exist" in no_bucket.output
     typo = CliRunner().invoke(main, ["ls", "--archive", archive + "-typo"])
     assert typo.exit_code == 2 and "no archive at" in typo.output
     assert typo.output.strip().count("\n") == 0

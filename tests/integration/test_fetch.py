@@ -180,29 +180,69 @@ def test_s3_settings_can_come_from_a_named_profile(site, tmp_path, home, s3, mon
     assert f"p/articles/demo/2026/11/20/{article['id']}.json" in keys
 
 
-def test_store_down_keeps_everything_in_the_spool_until_flush(site, tmp_path, home, s3):
+def test_a_store_down_at_start_is_a_setup_error_and_nothing_is_fetched(site, tmp_path, home, s3):
+    """Credentials, bucket and endpoint are checked before the first request: a crawl that
+    could not store anything never starts (it would only fill the spool)."""
     with socket.socket() as probe:  # a port nothing listens on: the store is down
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
     url = site.url("/world/2026-11/20/content_1234567.htm")
-    proc = newsarchive("fetch", url, "--archive", "s3://news/crawl", env={"AWS_ENDPOINT_URL": dead})
-    assert proc.returncode == 1
-    assert json.loads(proc.stdout)["title"], "the article is still extracted and shown"
-    (line,) = proc.stderr.strip().splitlines()
-    assert "spool" in line and "newsarchive flush" in line
-    (label,) = (home / "spool").glob("*.uri")  # one spool per archive, named by its location
-    assert label.read_text().strip() == "s3://news/crawl"
-    spool = label.with_suffix("")
-    spooled = sorted(p.relative_to(spool).as_posix() for p in spool.rglob("*") if p.is_file())
-    assert any(k.endswith(".warc.gz") for k in spooled) and any(k.startswith("articles/") for k in spooled)
-    assert "Contents" not in s3.client().list_objects_v2(Bucket="news")
+    cases = [
+        ({"AWS_ENDPOINT_URL": dead}, "s3://news/crawl", "could not reach"),
+        ({}, "s3://no-such-bucket/crawl", "does not exist"),
+        ({"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, "s3://news/crawl", "credentials"),
+        ({}, str(tmp_path / "a-file" / "archive"), "cannot be written"),
+    ]
+    (tmp_path / "a-file").write_text("not a folder")
+    for env, archive, reason in cases:
+        proc = newsarchive("fetch", url, "--archive", archive, env=env)
+        assert proc.returncode == 2, (archive, proc.stderr)
+        (line,) = proc.stderr.strip().splitlines()
+        assert reason in line, line
+        assert not proc.stdout
+    assert site.requests == [], "nothing is fetched when nothing could be archived"
+    assert not [p for p in home.rglob("*") if p.is_file() and p.suffix != ".uri" and "spool" in p.parts]
 
-    # Another archive's flush leaves this data alone, and says where it belongs.
-    other = newsarchive("flush", "--archive", "s3://news/elsewhere", check=True)
-    assert "--archive s3://news/crawl" in other.stderr
-    assert "Contents" not in s3.client().list_objects_v2(Bucket="news")
 
-    newsarchive("flush", "--archive", "s3://news/crawl", check=True)
+def test_an_outage_that_begins_mid_run_keeps_everything_in_the_spool_until_flush(tmp_path, home, s3):
+    from tests.integration.test_s3_outage import Switch
+
+    host, port = s3.endpoint.removeprefix("http://").split(":")
+    switch = Switch((host, int(port)))
+    path = "/world/2026-11/20/content_1234567.htm"
+
+    def respond(request: bytes) -> bytes:
+        if request.startswith(b"GET /robots.txt"):
+            return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+        switch.cut()  # the store goes away once the crawl is under way
+        body = article_page()
+        return (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+
+    try:
+        with RawSite(respond) as server:
+            proc = newsarchive("fetch", server.base_url + path, "--archive", "s3://news/crawl",
+                               env={"AWS_ENDPOINT_URL": switch.endpoint})
+        assert proc.returncode == 1, proc.stderr
+        assert json.loads(proc.stdout)["title"], "the article is still extracted and shown"
+        (line,) = proc.stderr.strip().splitlines()
+        assert "spool" in line and "newsarchive flush" in line
+        (label,) = (home / "spool").glob("*.uri")  # one spool per archive, named by its location
+        assert label.read_text().strip() == "s3://news/crawl"
+        spool = label.with_suffix("")
+        spooled = sorted(p.relative_to(spool).as_posix() for p in spool.rglob("*") if p.is_file())
+        assert any(k.endswith(".warc.gz") for k in spooled) and any(k.startswith("articles/") for k in spooled)
+        assert "Contents" not in s3.client().list_objects_v2(Bucket="news"), "the preflight probe is gone too"
+
+        # Another archive's flush leaves this data alone, and says where it belongs.
+        other = newsarchive("flush", "--archive", "s3://news/elsewhere", check=True)
+        assert "--archive s3://news/crawl" in other.stderr
+        assert "Contents" not in s3.client().list_objects_v2(Bucket="news")
+
+        switch.restore()
+        newsarchive("flush", "--archive", "s3://news/crawl", env={"AWS_ENDPOINT_URL": switch.endpoint}, check=True)
+    finally:
+        switch.close()
     keys = {obj["Key"] for obj in s3.client().list_objects_v2(Bucket="news")["Contents"]}
     assert {"crawl/" + k for k in spooled} <= keys
     assert not [p for p in spool.rglob("*") if p.is_file()]
