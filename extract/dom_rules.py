@@ -69,10 +69,6 @@ def _page_chars(tree: etree._Element) -> int:
     return _text_len(body if body is not None else tree)
 
 
-# A rule in a page's own <style>: "selectors { declarations }" (nested @media blocks
-# are cut out first: what they hide depends on the screen).
-_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
-_CSS_AT_BLOCK = re.compile(r"@[a-z-]+[^{}]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", re.I)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _SIMPLE_SELECTOR = re.compile(r"^\s*[a-z0-9]*([.#])([\w-]+)\s*$", re.I)
 # In a stylesheet only these hide for good; opacity and offsets are animated.
@@ -80,25 +76,61 @@ _CSS_HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CSS_SHOWN = re.compile(r"display\s*:\s*(?!none)[a-z]", re.I)
 
 
+def _css_rules(css: str, declaration: re.Pattern) -> list[tuple[str, int]]:
+    """(selector list, brace depth) of each rule whose declarations match ``declaration``.
+
+    Pages inline megabytes of CSS: only the matches are located (one scan), and each
+    one's selector is read back to the opening brace, with the depth counted on the way.
+    """
+    found = []
+    depth, last = 0, 0
+    for m in declaration.finditer(css):
+        depth += css.count("{", last, m.start()) - css.count("}", last, m.start())
+        last = m.start()
+        open_at = css.rfind("{", 0, m.start())
+        if open_at < 0 or css.find("}", open_at, m.start()) >= 0:
+            continue  # not inside a declaration block
+        start = max(css.rfind("}", 0, open_at), css.rfind("{", 0, open_at), css.rfind(";", 0, open_at)) + 1
+        found.append((css[start:open_at], depth))
+    return found
+
+
 def _style_hidden_names(tree: etree._Element) -> tuple[frozenset[str], frozenset[str]]:
     """Classes and ids that the page's own <style> rules hide (``.x{display:none}``).
 
-    Only simple selectors at the top level count; a class that some rule shows again
-    (``.d-md-block{display:block}``, often inside @media) makes its element visible.
+    Only simple selectors at the top level count (inside @media what is hidden depends
+    on the screen); a class that some rule shows again (``.d-md-block{display:block}``)
+    makes its element visible.
     """
     css = " ".join(el.text or "" for el in tree.iter("style"))
-    if "none" not in css and "hidden" not in css:
+    if not _CSS_HIDING.search(css):
         return frozenset(), frozenset()
-    css = _CSS_COMMENT.sub(" ", css)
-    shown = {m.group(2) for sel, decl in _CSS_RULE.findall(css) if _CSS_SHOWN.search(decl)
-             for m in map(_SIMPLE_SELECTOR.match, sel.split(",")) if m}
+    if "/*" in css:
+        css = _CSS_COMMENT.sub(" ", css)
     hidden: dict[str, set[str]] = {".": set(), "#": set()}
-    for selectors, declarations in _CSS_RULE.findall(_CSS_AT_BLOCK.sub(" ", css)):
-        if _CSS_HIDING.search(declarations):
+    for selectors, depth in _css_rules(css, _CSS_HIDING):
+        if depth == 1:
             for m in map(_SIMPLE_SELECTOR.match, selectors.split(",")):
-                if m and m.group(2) not in shown:
+                if m:
                     hidden[m.group(1)].add(m.group(2))
-    return frozenset(hidden["."]), frozenset(hidden["#"])
+    return (frozenset(c for c in hidden["."] if not _shown_again(css, "." + c)),
+            frozenset(i for i in hidden["#"] if not _shown_again(css, "#" + i)))
+
+
+def _shown_again(css: str, selector: str) -> bool:
+    """True when a rule naming ``selector`` in its selector list sets a visible display."""
+    at = css.find(selector)
+    while at >= 0:
+        end = at + len(selector)
+        if end < len(css) and not (css[end].isalnum() or css[end] in "-_\\"):
+            open_at = css.find("{", end)
+            between = css[end:open_at].strip() if open_at >= 0 else "x"
+            if not between or between.startswith(","):
+                close_at = css.find("}", open_at)
+                if _CSS_SHOWN.search(css, open_at, close_at if close_at >= 0 else len(css)):
+                    return True
+        at = css.find(selector, end)
+    return False
 
 
 def _hidden_by(el: etree._Element, classes: frozenset[str], ids: frozenset[str]) -> bool:
@@ -133,7 +165,8 @@ def remove_hidden(tree: etree._Element, options: ExtractOptions) -> int:
     classes, ids = _style_hidden_names(tree)
     # Let libxml2 pick the candidates: a Python proxy per element is what costs.
     tests = ["@hidden", "@style", "@aria-hidden"]
-    tests += [f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ')" for c in sorted(classes) if "'" not in c]
+    # A substring test is the cheap prefilter; _hidden_by checks whole class tokens.
+    tests += [f"contains(@class, '{c}')" for c in sorted(classes) if "'" not in c]
     tests += [f"@id='{i}'" for i in sorted(ids) if "'" not in i]
     hits = [
         el
