@@ -50,6 +50,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.WarcCaptureMiddleware": 950,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Scrapy's, but every request waiting for robots.txt is checked (see crawler/robots.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.ObeyingRobotsTxtMiddleware": 100,
 }
 # The spider reports each final failure once, in words; Scrapy's own give-up line would repeat it.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
