@@ -29,6 +29,8 @@ def error_kind(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
+    if isinstance(exc, IgnoreRequest) and type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded":
+        return "too_large"  # a compressed body (a gzip bomb) that inflates past DOWNLOAD_MAXSIZE
     name = type(exc).__name__
     return {
         "DNSLookupError": "dns",
@@ -98,12 +100,12 @@ class ArchivingSpider(scrapy.Spider):
         if failure.check(OutOfScope):
             self._out_of_scope(outlet, failure.value)
             return
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        kind = error_kind(failure)
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and kind != "too_large":
             # RobotsTxtMiddleware and filters refuse requests this way.
             self.outlet_stats().inc(outlet, "skipped_robots")
             logger.info("%s: not fetched (%s)", request.url, failure.value)
             return
-        kind = error_kind(failure)
         self.outlet_stats().inc(outlet, "errors", kind)
         if failure.check(HttpError):
             message = _http_message(failure.value.response.status)
@@ -111,10 +113,11 @@ class ArchivingSpider(scrapy.Spider):
             message = str(failure.value) or _MESSAGES.get(kind, kind)
         logger.warning("%s: %s", request.url, message)
         response = getattr(failure.value, "response", None)
-        # The manifest lists every fetch that yielded no article, failures included.
+        # The manifest lists every fetch that yielded no article, failures included; the
+        # capture (if the response arrived before it failed) is in the WARC.
         Hub.of(self.crawler).session.record_page(
             url=request.url, page_type="error", reasons=(f"{kind}: {message}",),
-            warc=response.meta.get(WARC_REF) if response is not None else None,
+            warc=response.meta.get(WARC_REF) if response is not None else request.meta.get(WARC_REF),
         )
         self.crawler.signals.send_catch_log(
             na_signals.fetch_failed, url=request.url, outlet=outlet, kind=kind, message=message
