@@ -52,6 +52,10 @@ class RedisKeys:
         """Hash: worker id -> JSON heartbeat (host, pid, pages, errors, last beat)."""
         return f"{self.prefix}:frontier:workers"
 
+    # the scheduling service's outlet locks (crawler.service.locks)
+    def lock(self, outlet: str) -> str:
+        return f"{self.prefix}:lock:{outlet}"
+
     # discovery (crawler.candidates): what feeds and sitemaps announced, per outlet
     def candidates(self, outlet: str) -> str:
         return f"{self.prefix}:frontier:candidates:{outlet}"

@@ -46,14 +46,17 @@ class CrawlCommand:
 
     template: tuple[str, ...]
     mode: str = "local"  # a key of MODES
+    # Given to the crawl's environment, not its argv: a Redis URL may carry a password,
+    # and every user of the machine can read a process's argv.
+    env: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def newsarchive(
         cls, python: str, *, configs: Sequence[str] = (), archive: str | None = None,
         redis_url: str | None = None, enqueue: bool = False,
     ) -> "CrawlCommand":
-        """``python -m crawler.cli crawl OUTLET [--redis URL [--enqueue-only]] --run-id …
-        --stats-json … --quiet``: a local crawl, a Redis worker, or only enqueueing."""
+        """``python -m crawler.cli crawl OUTLET [--enqueue-only] --run-id … --stats-json …
+        --quiet`` (with NEWSARCHIVE_REDIS=URL): a local crawl, a Redis worker, or only enqueueing."""
         if enqueue and not redis_url:
             raise ValueError("enqueueing needs a Redis URL: the queue lives there")
         parts = [python, "-m", "crawler.cli", "crawl", "{outlet}"]
@@ -61,16 +64,15 @@ class CrawlCommand:
             parts += ["--config", config]
         if archive:
             parts += ["--archive", archive]
-        if redis_url:
-            parts += ["--redis", redis_url]
         if enqueue:
             parts.append("--enqueue-only")
         parts += ["--run-id", "{run_id}", "--stats-json", "{stats_json}", "--quiet"]
-        return cls(tuple(parts), mode="enqueue" if enqueue else "redis" if redis_url else "local")
+        env = (("NEWSARCHIVE_REDIS", redis_url),) if redis_url else ()
+        return cls(tuple(parts), mode="enqueue" if enqueue else "redis" if redis_url else "local", env=env)
 
     def with_args(self, *args: str) -> "CrawlCommand":
         """The same command with more arguments at the end (e.g. ``-s NAME=VALUE``)."""
-        return CrawlCommand(self.template + tuple(args), self.mode)
+        return CrawlCommand(self.template + tuple(args), self.mode, self.env)
 
     def argv(self, *, outlet: str, run_id: str, stats_json: Path) -> list[str]:
         values = {"{outlet}": outlet, "{run_id}": run_id, "{stats_json}": str(stats_json)}

@@ -34,6 +34,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
+from crawler.rediskeys import RedisKeys
+
 if TYPE_CHECKING:
     from archive import ObjectStore
 
@@ -324,7 +326,7 @@ def outlet_lock(
         from archive.local import archive_id
 
         # Under the archive's namespace, beside its shared crawl state and frontier.
-        return RedisLock(_client(redis_url), f"newsarchive:{archive_id(archive_store)}:lock:{outlet}", ttl=ttl)
+        return RedisLock(_client(redis_url), RedisKeys(archive_id(archive_store)).lock(outlet), ttl=ttl)
     return FileLock(home / "locks" / f"{outlet}.lock")
 
 

@@ -375,7 +375,7 @@ class SchedulerService:
         argv = self.command.argv(outlet=outlet, run_id=run_id, stats_json=stats_path)
         try:
             process = CrawlProcess(argv, log_path=self.home / "logs" / f"{run_id}.log",
-                                   keep_fds=lock.pass_fds(), env=handoff_env({outlet: lock}))
+                                   keep_fds=lock.pass_fds(), env={**handoff_env({outlet: lock}), **dict(self.command.env)})
         except OSError as exc:
             note = f"could not start {argv[0]!r}: {exc}"
             log.error("%s: %s", outlet, note)

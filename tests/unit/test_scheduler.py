@@ -91,9 +91,11 @@ def test_crawl_command_fills_placeholders():
 def test_crawl_command_for_redis_workers_or_enqueueing(enqueue, mode, extra):
     command = CrawlCommand.newsarchive("/py", archive="s3://news/x", redis_url="redis://r:6379/0", enqueue=enqueue)
     argv = command.with_args("-s", "A=1").argv(outlet="ria", run_id="r1", stats_json=Path("/h/runs/r1.json"))
-    assert argv == ["/py", "-m", "crawler.cli", "crawl", "ria", "--archive", "s3://news/x", "--redis", "redis://r:6379/0",
+    assert argv == ["/py", "-m", "crawler.cli", "crawl", "ria", "--archive", "s3://news/x",
                     *extra, "--run-id", "r1", "--stats-json", "/h/runs/r1.json", "--quiet", "-s", "A=1"]
     assert command.with_args("-s", "A=1").mode == mode
+    # The URL (it may carry a password) goes in the environment, where `ps` does not show it.
+    assert dict(command.with_args("-s", "A=1").env) == {"NEWSARCHIVE_REDIS": "redis://r:6379/0"}
     with pytest.raises(ValueError, match="needs a Redis URL"):
         CrawlCommand.newsarchive("/py", enqueue=True)
 
