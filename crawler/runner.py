@@ -42,6 +42,14 @@ class _OneLine(logging.Filter):
         return True
 
 
+class _NoTraceback(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None and not record.args:
+            record.msg = f"{record.getMessage()}: {record.exc_info[1]!r}"
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
 @dataclass
 class CrawlResult:
     run_id: str
@@ -102,6 +110,10 @@ def run(
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLine())
+    # Closing the archive can fail (a full disk under the spool): the CLI says so in one
+    # line from the archive summary; the log keeps the message, not the traceback.
+    for name in ("crawler.hub", "scrapy.utils.signal"):
+        logging.getLogger(name).addFilter(_NoTraceback())
     result = CrawlResult(run_id=run_id, finish_reason="unknown", stats={}, record={})
 
     def event(name: str) -> Callable[..., None]:

@@ -108,9 +108,16 @@ def report_spool(summary: dict[str, Any], command: str) -> bool:
     if not pending:
         return False
     errors = "; ".join(summary.get("storage_errors") or []) or "upload failed"
+    if "No space left on device" in errors or "Errno 28" in errors:
+        click.echo(
+            f"newsarchive {command}: the disk under NEWSARCHIVE_HOME (the spool) is full; what was written is "
+            "kept and nothing finished is lost: free space, then run `newsarchive flush` and the same command again",
+            err=True,
+        )
+        return True
     click.echo(
         f"newsarchive {command}: {len(pending)} object(s) wait in the local spool, not yet in "
-        f"{summary.get('store')} ({errors}); run `newsarchive flush` when the store is reachable",
+        f"{summary.get('store') or 'the archive'} ({errors}); run `newsarchive flush` when the store is reachable",
         err=True,
     )
     return True
