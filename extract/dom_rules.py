@@ -168,15 +168,24 @@ def remove_hidden(tree: etree._Element, options: ExtractOptions) -> int:
     # A substring test is the cheap prefilter; _hidden_by checks whole class tokens.
     tests += [f"contains(@class, '{c}')" for c in sorted(classes) if "'" not in c]
     tests += [f"@id='{i}'" for i in sorted(ids) if "'" not in i]
-    hits = [
-        el
-        for el in tree.xpath(f"//*[{' or '.join(tests)}]")
-        if el.tag not in _KEEP_TAGS and _hidden_by(el, classes, ids) and not _holds_main_text(el, total)
-    ]
+    hits = [el for el in tree.xpath(f"//*[{' or '.join(tests)}]")
+            if el.tag not in _KEEP_TAGS and _hidden_by(el, classes, ids)]
+    return _remove_unless_main(hits, total)
+
+
+def _remove_unless_main(hits: list[etree._Element], total: int) -> int:
+    """Remove ``hits`` (in document order) unless one holds the page's main text.
+
+    A hit inside one already removed is gone with it and is not measured again.
+    """
+    removed: set[etree._Element] = set()
     for el in hits:
-        if el.getparent() is not None:
+        if removed and any(a in removed for a in el.iterancestors()):
+            continue
+        if not _holds_main_text(el, total):
             remove_element(el)
-    return len(hits)
+            removed.add(el)
+    return len(removed)
 
 
 def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
@@ -186,13 +195,7 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
         for el in tree.xpath("//*[@class or @id]")
         if el.tag not in _KEEP_TAGS and _WIDGET_NAME.search(f"{el.get('class') or ''} {el.get('id') or ''}".lower())
     ]
-    total = _page_chars(tree)
-    count = 0
-    for el in hits:
-        if el.getparent() is not None and not _holds_main_text(el, total):
-            remove_element(el)
-            count += 1
-    return count
+    return _remove_unless_main(hits, _page_chars(tree))
 
 
 def _text_sizes(tree: etree._Element) -> dict[etree._Element, tuple[int, int, int]]:

@@ -37,6 +37,7 @@ class PageSignals:
 # Plain strings: lxml's default "smart" results carry a parent link each, which is
 # most of the cost on large pages.
 _ATTRS = etree.XPath("//@class | //@id | //script/@src", smart_strings=False)
+_TEXT_LINKS = etree.XPath("//a[string-length(normalize-space(.)) >= 5]")
 
 
 def page_signals(tree: etree._Element, title: str | None) -> PageSignals:
@@ -45,7 +46,8 @@ def page_signals(tree: etree._Element, title: str | None) -> PageSignals:
     ld_json = " ".join(s.text or "" for s in tree.xpath("//script[@type='application/ld+json']"))
     headings = [title or ""] + ["".join(h.itertext()) for h in tree.iter("h1")][:2]
     og_type = next((m.get("content", "") for m in tree.iter("meta") if m.get("property") == "og:type"), "")
-    anchors = [" ".join("".join(a.itertext()).split()) for a in tree.iter("a")]
+    # Links shorter than five characters count for neither signal below; libxml2 skips them.
+    anchors = [" ".join("".join(a.itertext()).split()) for a in _TEXT_LINKS(tree)]
     headline_links = sum(1 for t in anchors if len(t.split()) >= 5 or len(t) >= 16)
     return PageSignals(
         captcha=bool(_CAPTCHA.search(names)),
