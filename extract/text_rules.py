@@ -40,9 +40,16 @@ class PageContext:
     options: ExtractOptions
 
 
+# One pass: a CJK character alone, or a run of other letters (CJK splits such runs).
+_CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_TOKEN = re.compile(rf"[{_CJK_RANGES}]|[^\W\d_{_CJK_RANGES}]+")
+
+
 def _units(text: str) -> int:
     """Length in words; a CJK character counts as half a word."""
-    return len(_WORD.findall(_CJK.sub(" ", text))) + len(_CJK.findall(text)) // 2
+    tokens = _TOKEN.findall(text)
+    cjk = sum(1 for t in tokens if len(t) == 1 and _CJK.match(t))
+    return len(tokens) - cjk + cjk // 2
 
 
 def _has_letters(text: str) -> bool:
@@ -124,7 +131,7 @@ def drop_repeated_labels(paras: list[str], ctx: PageContext) -> set[int]:
 
 
 def _shingle_set(text: str) -> set[tuple[str, ...]]:
-    tokens = _WORD.findall(_CJK.sub(lambda m: f" {m.group()} ", text.lower()))
+    tokens = _TOKEN.findall(text.lower())
     return {tuple(tokens[i : i + 3]) for i in range(max(len(tokens) - 2, 1))}
 
 
