@@ -49,6 +49,9 @@ _PAGE_MIMES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "",
 
 # An outlet's topic filters and whether an article must match one (the spider's ``topics_for``).
 TopicsFor = Callable[[str | None], tuple[tuple[Topic, ...], bool]]
+# Whether the crawl would have extracted a URL of an outlet (None: an ad-hoc fetch): feeds,
+# sitemaps and section pages are archived as evidence, never as articles.
+IsCandidate = Callable[[str | None, str], bool]
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ class _Target:
     article_id: str | None = None  # from the manifest line
     manifest_key: str | None = None
     manifest_outlet: str | None = None
+    listed: bool = False  # a manifest names it as an article or a page the crawl extracted
 
 
 @dataclass
@@ -187,6 +191,7 @@ def reextract(
     outlet: str | None = None,
     dry_run: bool = False,
     topics_for: TopicsFor = lambda outlet: ((), False),
+    is_candidate: IsCandidate = lambda outlet, url: True,
     jobs: int = 1,
     state: CrawlState | None = None,
     run_id: str | None = None,
@@ -197,7 +202,8 @@ def reextract(
 
     ``jobs`` > 1 extracts in that many worker processes; outcomes still come in URL order.
     ``state``, the archive's crawl state, learns of every article written.
-    ``on_progress(done, total)`` is called after each capture.
+    ``on_progress(done, total)`` is called after each capture. A capture no manifest names
+    is extracted only when ``is_candidate(outlet, url)`` says the crawl would have.
     """
     started = time.monotonic()
     report = ReextractReport()
@@ -212,7 +218,8 @@ def reextract(
         session = ArchiveSession(store, spool_dir=spool_dir, run_id=run_id, warcinfo=_warcinfo(run_id))
     written: set[str] = set()
     try:
-        prepared = ordered_map(lambda target: _prepare(reader, target, stored, selection, topics_for), targets)
+        prepared = ordered_map(lambda target: _prepare(reader, target, stored, selection, topics_for, is_candidate),
+                               targets)
         for done, (job, result) in enumerate(_extracted(prepared, jobs), 1):
             if job is not None:
                 outcome = _settle(reader, session, state, job, result, stored, named_ids, written)
@@ -250,9 +257,14 @@ def _targets(reader: ArchiveReader) -> tuple[list[_Target], set[str]]:
     """One capture per URL, in URL order (see the module's docstring for which), and the
     ids of the articles the manifests name."""
     named: dict[str, dict[str, Any]] = {}
-    for entry in reader.manifest_entries("article"):
-        if entry.get("url") and entry.get("warc"):
+    listed: set[str] = set()
+    for entry in reader.manifest_entries():
+        if not entry.get("url") or not entry.get("warc"):
+            continue
+        if entry.get("kind") == "article":
             named[entry["url"]] = entry  # oldest manifest first: the last one is the newest
+        if entry.get("kind") in ("article", "page"):
+            listed.add(entry["url"])
     newest: dict[str, tuple[str, str, int, int]] = {}
     for line in reader.index_lines():
         if line.status != "200" or line.mime.lower() not in _PAGE_MIMES:
@@ -266,10 +278,10 @@ def _targets(reader: ArchiveReader) -> tuple[list[_Target], set[str]]:
         if entry is not None:
             ref = entry["warc"]
             targets.append(_Target(url, ref["file"], int(ref["offset"]), int(ref["length"]), ref.get("record_id"),
-                                   entry.get("id"), entry.get("key"), entry.get("outlet")))
+                                   entry.get("id"), entry.get("key"), entry.get("outlet"), listed=True))
         else:
             _, file, offset, length = newest[url]
-            targets.append(_Target(url, file, offset, length))
+            targets.append(_Target(url, file, offset, length, listed=url in listed))
     return targets, {entry["id"] for entry in named.values() if entry.get("id")}
 
 
@@ -279,6 +291,7 @@ def _prepare(
     stored: dict[str, list[str]],
     selection: _Selection,
     topics_for: TopicsFor,
+    is_candidate: IsCandidate,
 ) -> _Job | None:
     """Read the capture (on a reader thread) and build the extractor's arguments; None if
     the selection leaves it out."""
@@ -298,6 +311,8 @@ def _prepare(
         return job
     capture = job.capture
     job.outlet = capture.outlet or target.manifest_outlet
+    if not target.listed and not is_candidate(job.outlet, target.url):
+        return None
     # The JSON of this very capture knows the fetch time the crawl gave the extractor
     # (a revisit's, when an identical payload was extracted again); else the record's.
     same = job.stored is not None and job.stored[0].warc is not None and capture.ref is not None \
