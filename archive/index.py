@@ -4,22 +4,32 @@ Article JSON metadata records are indexed under ``urn:article:<page URL>`` (thei
 ``WARC-Target-URI``). WARCs written before that convention named them by the page's own
 URL, where replay served the JSON in place of the page; their index lines are rewritten
 to the ``urn:`` key (``rekey_article_lines``), leaving the WARC bytes as they are.
+
+A WARC being written is indexed as it grows (``IndexLines``): each record's line is known
+when the record is written, so closing a WARC sorts its lines instead of reading the
+whole file back through cdxj-indexer (seconds per GB). cdxj-indexer still indexes WARCs
+recovered from a spool and older ones.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TextIO
 
+from warcio.timeutils import iso_date_to_timestamp
+
+from archive.errors import ArchiveError
 from archive.warc import article_record_uri, parse_member, read_member
 
 if TYPE_CHECKING:
     from archive.storage import ObjectStore
 
-__all__ = ["IndexLine", "is_legacy_article_line", "parse_cdxj_line", "reindex_article_records", "rekey_article_lines",
+__all__ = ["IndexLine", "IndexLines", "is_legacy_article_line", "parse_cdxj_line", "reindex_article_records", "rekey_article_lines",
            "write_cdxj"]
 
 
@@ -42,6 +52,97 @@ def write_cdxj(warc_path: Path, out_path: Path, *, filename: str) -> None:
         partial = out_path.with_name(out_path.name + ".rekeyed")
         partial.write_text("".join(lines), encoding="utf-8")
         os.replace(partial, out_path)
+
+
+# What cdxj-indexer indexes by default, and how it cuts a Content-Type to its mime.
+_INDEXED = ("response", "revisit", "resource", "metadata")
+_MIME_END = re.compile(r"[;\s]")
+
+
+class IndexLines:
+    """The CDXJ lines of a WARC being written, appended to ``path`` as each record is.
+
+    ``add`` takes a record as warcio built it, with where it was written; ``write_sorted``
+    turns the lines into the WARC's index. The lines are those cdxj-indexer writes for the
+    same records (a test compares them). If appending ever fails, the index is ``broken``
+    and the WARC must be indexed from its bytes (``write_cdxj``).
+    """
+
+    def __init__(self, path: Path, *, filename: str) -> None:
+        from surt import surt  # imported on first use: it loads tldextract (about a second)
+
+        self._surt = surt
+        self.path = path
+        self._filename = filename
+        self._out: TextIO | None = open(path, "w", encoding="utf-8")
+        self.broken = False
+
+    def add(self, record: Any, offset: int, length: int) -> None:
+        if self.broken or self._out is None:
+            return
+        line = self._line(record, offset, length)
+        if line is None:
+            return
+        try:
+            self._out.write(line)
+        except OSError:
+            self.broken = True
+
+    def _line(self, record: Any, offset: int, length: int) -> str | None:
+        headers = record.rec_headers
+        kind = record.rec_type
+        content_type = headers.get_header("Content-Type")
+        if kind not in _INDEXED or (kind in ("resource", "metadata") and content_type == "application/warc-fields"):
+            return None
+        http = record.http_headers
+        entry: dict[str, str] = OrderedDict()
+        url = headers.get_header("WARC-Target-URI")
+        if url is not None:
+            # As warcio reads it back: <bracketed> unwrapped, spaces (invalid) escaped.
+            if url.startswith("<") and url.endswith(">"):
+                url = url[1:-1]
+            url = entry["url"] = url.replace(" ", "%20")
+        if kind == "revisit":
+            mime = "warc/revisit"
+        else:
+            mime = http.get_header("Content-Type") if kind == "response" and http else content_type
+            if mime:
+                mime = _MIME_END.split(mime, 1)[0].strip()
+        if mime is not None:
+            entry["mime"] = mime
+        if kind in ("response", "revisit") and http:
+            entry["status"] = http.get_statuscode()
+        # warcio's builder gives every record but a 304's revisit a payload digest; like
+        # cdxj-indexer, a line without one has none.
+        digest = headers.get_header("WARC-Payload-Digest")
+        if digest:
+            entry["digest"] = digest
+        entry["length"] = str(length)
+        entry["offset"] = str(offset)
+        entry["filename"] = self._filename
+        return f"{_url_key(url or '', self._surt)} {iso_date_to_timestamp(headers.get_header('WARC-Date'))} {json.dumps(entry)}\n"
+
+    def write_sorted(self, out_path: Path) -> None:
+        """Write the sorted index to ``out_path`` (as cdxj-indexer's ``sort=True`` does)."""
+        if self.broken:
+            raise ArchiveError(f"the index lines of {self._filename} are incomplete; index the WARC itself")
+        self.close()
+        with open(self.path, encoding="utf-8") as lines:
+            ordered = sorted(lines)
+        with open(out_path, "w", encoding="utf-8") as out:
+            out.writelines(ordered)
+
+    def close(self) -> None:
+        if self._out is not None:
+            out, self._out = self._out, None
+            try:
+                out.close()
+            except OSError:
+                self.broken = True
+
+    def discard(self) -> None:
+        self.close()
+        self.path.unlink(missing_ok=True)
 
 
 def _is_metadata(warc, line: "IndexLine") -> bool:
@@ -107,10 +208,10 @@ def rekey_article_lines(lines: Iterable[str], is_metadata: Callable[[IndexLine],
     return (sorted(out) if changed else out), changed
 
 
-def _url_key(url: str) -> str:
+def _url_key(url: str, surt: Callable[[str], str] | None = None) -> str:
     # The canonical (SURT) key cdxj-indexer writes (CDXJIndexer.get_url_key).
-    from surt import surt
-
+    if surt is None:
+        from surt import surt
     try:
         return surt(url)
     except Exception:  # as cdxj-indexer: an unparseable URL is its own key

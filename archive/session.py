@@ -27,7 +27,8 @@ from typing import Any, Callable, Mapping, Sequence
 from archive.errors import ArchiveError, StorageError
 from archive.layout import (article_key, id_entry, id_key, index_key, manifest_key, parse_article_key, run_key, utc,
                             warc_key, warc_name)
-from archive.spool import FlushReport, OpenFile, Spool, flush_spool, index_warc
+from archive.index import IndexLines
+from archive.spool import FlushReport, OpenFile, Spool, flush_spool, index_lines, index_warc
 from archive.storage import ObjectStore
 from archive.warc import HINTS_FIELD, OUTLET_FIELD, WarcWriter, article_record_uri, new_record_id, warc_date
 from extract.article import Article, WarcRef
@@ -54,6 +55,7 @@ class _OpenWarc:
     writer: WarcWriter
     key: str
     opened_at: datetime
+    index: IndexLines | None  # None: indexed from its bytes when it closes
 
 
 class ArchiveSession:
@@ -318,13 +320,18 @@ class ArchiveSession:
         key = warc_key(name)
         # Unbuffered: a record that fails half-written can then be cut off again.
         file = self._spool.open_file(key, buffered=False)
+        index = None
         try:
-            writer = WarcWriter(file.stream, file=key, record_ids=self._record_ids)
+            with contextlib.suppress(OSError):  # without it, the WARC is indexed from its bytes
+                index = index_lines(self._spool, key)
+            writer = WarcWriter(file.stream, file=key, record_ids=self._record_ids, index=index)
             writer.warcinfo(filename=name, info=self._warcinfo, date=now)
         except BaseException:
+            if index is not None:
+                index.discard()
             file.abandon()
             raise
-        self._warc = _OpenWarc(file=file, writer=writer, key=key, opened_at=now)
+        self._warc = _OpenWarc(file=file, writer=writer, key=key, opened_at=now, index=index)
         return self._warc
 
     def _close_warc(self) -> None:
@@ -341,11 +348,13 @@ class ArchiveSession:
         try:
             if current.writer.broken:
                 raise ArchiveError("a failed write could not be cut off")
-            index_warc(self._spool, current.file.path)
+            index_warc(self._spool, current.file.path, current.index)
             current.file.close()
             uploads = keys
         except Exception:  # cdxj-indexer's errors are many and undocumented
             log.exception("could not close %s; it stays in the spool, for `newsarchive flush` to recover", current.key)
+            if current.index is not None:
+                current.index.discard()
             with contextlib.suppress(OSError):
                 current.file.abandon()
             uploads = []

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import BinaryIO, Sequence
 
 from archive.errors import ArchiveError, StorageError
-from archive.index import write_cdxj
+from archive.index import IndexLines, write_cdxj
 from archive.layout import WARC_SUFFIX, index_key
 from archive.storage import ObjectStore
 from archive.warc import DamagedMember, iter_members
@@ -275,8 +275,22 @@ class Spool:
         )
 
 
-def index_warc(spool: Spool, path: Path) -> list[str]:
-    """Write the CDXJ index of the WARC spool file at ``path`` (``.open`` or not).
+def index_lines(spool: Spool, warc_key: str) -> IndexLines:
+    """Lines of the index of the WARC at ``warc_key``, collected while it is written (see
+    ``index_warc``); under a temporary name, which a flush deletes if the writer dies."""
+    path = _lines_path(spool, warc_key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return IndexLines(path, filename=warc_key)
+
+
+def _lines_path(spool: Spool, warc_key: str) -> Path:
+    target = spool.path(index_key(warc_key))
+    return target.with_name(f"{_TMP_PREFIX}{target.name}.lines")
+
+
+def index_warc(spool: Spool, path: Path, lines: IndexLines | None = None) -> list[str]:
+    """Write the CDXJ index of the WARC spool file at ``path`` (``.open`` or not): from
+    the ``lines`` collected as it was written, else by reading the WARC.
 
     Called while the WARC still has its ``.open`` name and lock, so no flush can upload
     and delete it mid-indexing; the index appears under its name only when complete.
@@ -288,11 +302,17 @@ def index_warc(spool: Spool, path: Path) -> list[str]:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(_TMP_PREFIX + target.name)
     try:
-        write_cdxj(path, partial, filename=key)
+        if lines is not None and not lines.broken:
+            lines.write_sorted(partial)
+        else:
+            write_cdxj(path, partial, filename=key)
         os.replace(partial, target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    finally:
+        if lines is not None:
+            lines.discard()
     return [key, index]
 
 
@@ -309,13 +329,16 @@ def recover(spool: Spool, path: Path) -> str | None:
             return None
         if not _still_named(path, stream):
             return None  # closed (renamed) by its writer between our open and our lock
-        end = _complete_warc_length(stream) if path.name.endswith(WARC_SUFFIX + OPEN_SUFFIX) else _complete_lines_length(stream)
-        stream.truncate(end)
         final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        is_warc = final.name.endswith(WARC_SUFFIX)
+        if is_warc:  # the dead writer's index lines may lack its last records: index the bytes
+            _lines_path(spool, spool.key(final)).unlink(missing_ok=True)
+        end = _complete_warc_length(stream) if is_warc else _complete_lines_length(stream)
+        stream.truncate(end)
         if end == 0:
             path.unlink()
             return None
-        if final.name.endswith(WARC_SUFFIX):
+        if is_warc:
             index_warc(spool, path)
         os.replace(path, final)
     log.warning("recovered %s from a writer that did not close it (kept %d bytes)", final, end)

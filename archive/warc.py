@@ -3,9 +3,11 @@
 warcio builds the records and computes the digests; two things are ours. First, warcio's
 writer rebuilds an HTTP head from its parsed headers (folding case, dropping repeats'
 order, re-encoding), so heads are carried by ``RawHead``, which serialises back to the
-exact bytes it was parsed from. Second, each record is gzipped as its own member at level
-6 (warcio uses 9: same size, 1.6x slower), which is what makes offset/length random access
-and CDXJ indexes work.
+exact bytes it was parsed from. Second, each record is gzipped as its own member, which is
+what makes offset/length random access and CDXJ indexes work. The members are standard
+gzip, written by ISA-L (``isal``) at its level 2 when it is installed: on real news pages
+about 15x faster than zlib at level 6 for files ~15% larger (warcio uses zlib at 9: the
+size of 6, 1.6x slower). Without it, zlib at level 6.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import io
 import uuid
 import zlib
 from datetime import datetime
-from typing import BinaryIO, Callable, Iterator, Mapping
+from typing import Any, BinaryIO, Callable, Iterator, Mapping
 
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
@@ -34,6 +36,7 @@ __all__ = [
     "RawHead",
     "WarcWriter",
     "article_record_uri",
+    "gzip_member",
     "iter_members",
     "new_record_id",
     "parse_member",
@@ -47,7 +50,14 @@ REVISIT_PROFILES = {
     "identical-payload-digest": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
     "server-not-modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
 }
-GZIP_LEVEL = 6
+try:  # standard gzip members either way; readers need nothing but zlib
+    from isal import isal_zlib as _deflate
+
+    GZIP_LEVEL = 2  # ISA-L's levels are 0-3; 2 is as fast as 1 here, and smaller
+except ImportError:  # pragma: no cover - isal ships wheels for the usual platforms
+    _deflate = zlib
+    GZIP_LEVEL = 6
+DEFLATE = _deflate.__name__.rsplit(".", 1)[-1]  # what writes the members, for benchmarks
 # A named field of our own on response records (WARC 1.1 allows extension fields); JSON,
 # ASCII-only so the header stays valid.
 HINTS_FIELD = "Newsarchive-Hints"
@@ -113,12 +123,17 @@ class WarcWriter:
     refuses further records, and the file must be closed as it is (spool recovery cuts
     it back to its last whole record). Give it an unbuffered file: a buffer keeps what
     it could not write, so a buffered file cannot be cut back.
+
+    ``index`` (an ``archive.index.IndexLines``) is told of every record once it is
+    written whole: ``index.add(record, offset, length)``.
     """
 
-    def __init__(self, out: BinaryIO, *, file: str, record_ids: Callable[[], str] = new_record_id) -> None:
+    def __init__(self, out: BinaryIO, *, file: str, record_ids: Callable[[], str] = new_record_id,
+                 index: Any = None) -> None:
         self._out = out
         self._file = file
         self._record_ids = record_ids
+        self._index = index
         self._builder = RecordBuilder(warc_version="1.1")
         self._offset = out.tell()
         self.broken = False
@@ -239,8 +254,7 @@ class WarcWriter:
             raise ArchiveError(f"{self._file} could not be cut back after a failed write; write to a new WARC file")
         plain = io.BytesIO()
         WARCWriter(plain, gzip=False).write_record(record)
-        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        member = compressor.compress(plain.getvalue()) + compressor.flush()
+        member = gzip_member(plain.getvalue())
         offset = self._offset
         try:
             view = memoryview(member)
@@ -251,6 +265,8 @@ class WarcWriter:
             self._cut_back(offset)
             raise
         self._offset += len(member)
+        if self._index is not None:
+            self._index.add(record, offset, len(member))
         return WarcRef(
             file=self._file,
             record_id=record.rec_headers.get_header("WARC-Record-ID"),
@@ -266,6 +282,11 @@ class WarcWriter:
             self._out.truncate()
         except OSError:
             self.broken = True
+
+
+def gzip_member(data: bytes) -> bytes:
+    """``data`` as one standard gzip member (what every WARC record is written as)."""
+    return _deflate.compress(data, GZIP_LEVEL, zlib.MAX_WBITS + 16)
 
 
 class DamagedMember(ArchiveError):

@@ -196,3 +196,35 @@ def test_a_writer_that_cannot_cut_a_failed_record_off_refuses_more():
     with pytest.raises(ArchiveError, match="new WARC file"):
         exchange(writer)
     assert out.getvalue() == written
+
+
+def test_index_lines_written_with_the_records_equal_cdxj_indexers(tmp_path):
+    """The index a session writes as it goes is the one cdxj-indexer makes from the bytes:
+    responses (with and without a Content-Type, truncated), both revisit profiles, a 404,
+    article JSON and warc-fields metadata (which cdxj-indexer skips)."""
+    from archive.index import IndexLines, write_cdxj
+
+    key = "warc/2026/11/22/sample.warc.gz"
+    lines = IndexLines(tmp_path / "lines", filename=key)
+    path = tmp_path / "sample.warc.gz"
+    with open(path, "wb", buffering=0) as out:
+        writer = WarcWriter(out, file=key, record_ids=record_ids(), index=lines)
+        writer.warcinfo(filename="sample.warc.gz", info={"software": "t"}, date=T0)
+        response = writer.exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip="127.0.0.1", date=T0)
+        bare = b"HTTP/1.0 404 Gone Away\r\nX-A: 1\r\n\r\nnothing here"
+        writer.exchange(url=URL + "?gone", request=REQUEST, response=bare, remote_ip=None, date=T0,
+                        annotations={"WARC-Truncated": "length"})
+        odd = b"HTTP/1.1 200 OK\r\ncontent-type:  Text/HTML ;charset=utf-8\r\n\r\n<p>x</p>"
+        writer.exchange(url="http://example.org/a b?q=\u00e9", request=REQUEST, response=odd, remote_ip=None, date=T0)
+        for profile in ("identical-payload-digest", "server-not-modified"):
+            writer.revisit(url=URL, request=REQUEST, response_head=b"HTTP/1.1 304 Not Modified\r\n\r\n", date=T0,
+                           refers_to=response, refers_to_url=URL, refers_to_date="2026-11-22T07:40:05Z", profile=profile)
+        writer.metadata(url="urn:article:" + URL, payload=b'{"a": 1}\n', content_type="application/json",
+                        refers_to=response.record_id, date=T0)
+        writer.metadata(url=URL, payload=b"via: test\r\n", content_type="application/warc-fields",
+                        refers_to=None, date=T0)
+    ours, theirs = tmp_path / "ours.cdxj", tmp_path / "theirs.cdxj"
+    lines.write_sorted(ours)
+    write_cdxj(path, theirs, filename=key)
+    assert ours.read_text() == theirs.read_text()
+    assert len(ours.read_text().splitlines()) == 6
