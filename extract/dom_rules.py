@@ -70,6 +70,7 @@ def _page_chars(tree: etree._Element) -> int:
 
 
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_MAX_STYLE = 100_000
 _SIMPLE_SELECTOR = re.compile(r"^\s*[a-z0-9]*([.#])([\w-]+)\s*$", re.I)
 # In a stylesheet only these hide for good; opacity and offsets are animated.
 _CSS_HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -102,7 +103,9 @@ def _style_hidden_names(tree: etree._Element) -> tuple[frozenset[str], frozenset
     on the screen); a class that some rule shows again (``.d-md-block{display:block}``)
     makes its element visible.
     """
-    css = " ".join(el.text or "" for el in tree.iter("style"))
+    # Injected hiding rules come in small blocks; stylesheet bundles of hundreds of
+    # kilobytes inlined by site builders are layout, and scanning them costs most.
+    css = " ".join(el.text for el in tree.iter("style") if el.text and len(el.text) <= _MAX_STYLE)
     if not _CSS_HIDING.search(css):
         return frozenset(), frozenset()
     if "/*" in css:

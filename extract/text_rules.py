@@ -47,9 +47,8 @@ _TOKEN = re.compile(rf"[{_CJK_RANGES}]|[^\W\d_{_CJK_RANGES}]+")
 
 def _units(text: str) -> int:
     """Length in words; a CJK character counts as half a word."""
-    tokens = _TOKEN.findall(text)
-    cjk = sum(1 for t in tokens if len(t) == 1 and _CJK.match(t))
-    return len(tokens) - cjk + cjk // 2
+    cjk = len(_CJK.findall(text))
+    return len(_TOKEN.findall(text)) - cjk + cjk // 2
 
 
 def _has_letters(text: str) -> bool:
