@@ -48,20 +48,24 @@ def _status(pid: int) -> dict[str, int]:
 
 
 def _crawls(names: list[str]) -> Counter[str]:
-    """Running `newsarchive crawl` processes per outlet (by command line)."""
-    running: Counter[str] = Counter()
+    """Running `newsarchive crawl` processes per outlet (by command line); extraction
+    workers forked from a crawl carry its command line too, so only the top one counts."""
+    found: dict[int, tuple[int, list[str]]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-        except OSError:
+            ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
         args = [a.decode(errors="replace") for a in argv if a]
         if "crawler.cli" in args and "crawl" in args:
-            for name in names:
-                if name in args:
-                    running[name] += 1
+            found[int(entry)] = (ppid, [n for n in names if n in args])
+    running: Counter[str] = Counter()
+    for ppid, outlets in found.values():
+        if ppid not in found:
+            running.update(outlets)
     return running
 
 
