@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from crawler.state.base import Capture
@@ -31,10 +32,21 @@ CREATE TABLE IF NOT EXISTS captures (
 """
 
 
-class SQLiteCrawlState:
-    """``CrawlState`` in one SQLite file (WAL, so a reader never blocks the crawl)."""
+# Writes are committed in batches: one transaction per this many writes or seconds,
+# whichever comes first (and at close), not one per statement. A killed crawl loses at
+# most that much of its state; those pages are fetched again in full, as after a power cut.
+BATCH_WRITES = 500
+BATCH_SECONDS = 1.0
 
-    def __init__(self, path: Path) -> None:
+
+class SQLiteCrawlState:
+    """``CrawlState`` in one SQLite file (WAL, so a reader never blocks the crawl).
+
+    Reads see this process's uncommitted writes (one connection); other processes see
+    them once their batch is committed (``BATCH_WRITES``, ``BATCH_SECONDS``, ``close``).
+    """
+
+    def __init__(self, path: Path, *, batch_writes: int = BATCH_WRITES, batch_seconds: float = BATCH_SECONDS) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -44,6 +56,14 @@ class SQLiteCrawlState:
         self._db.execute(_SCHEMA)
         self._add_columns("article_key", "processed_digest")
         self._lock = threading.Lock()
+        self._batch_writes = batch_writes
+        self._batch_seconds = batch_seconds
+        self._pending = 0  # writes in the open transaction
+        self._opened = 0.0  # when it began (monotonic)
+        # Commits a batch that no further write comes to end: an open transaction holds
+        # the file's write lock, which another crawl of the archive may be waiting for.
+        self._timer: threading.Timer | None = None
+        self._closed = False
 
     def _add_columns(self, *names: str) -> None:
         """Upgrade a state file written before these columns existed."""
@@ -86,39 +106,60 @@ class SQLiteCrawlState:
 
     def record_capture(self, capture: Capture) -> None:
         ref = capture.warc
-        with self._lock:
-            # The article fields are kept: the pipeline compares the next extraction with
-            # them. processed_digest is kept too; it no longer matches the new payload.
-            self._db.execute(
-                'INSERT INTO captures (url, warc_file, record_id, "offset", length, payload_digest,'
-                " fetched_at, etag, last_modified, article_id, article_digest, article_key, processed_digest)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " (SELECT article_id FROM captures WHERE url = ?),"
-                " (SELECT article_digest FROM captures WHERE url = ?),"
-                " (SELECT article_key FROM captures WHERE url = ?),"
-                " (SELECT processed_digest FROM captures WHERE url = ?))"
-                " ON CONFLICT(url) DO UPDATE SET warc_file=excluded.warc_file,"
-                ' record_id=excluded.record_id, "offset"=excluded."offset", length=excluded.length,'
-                " payload_digest=excluded.payload_digest, fetched_at=excluded.fetched_at,"
-                " etag=excluded.etag, last_modified=excluded.last_modified",
-                (
-                    capture.url, ref.file, ref.record_id, ref.offset, ref.length,
-                    ref.payload_digest, capture.fetched_at, capture.etag, capture.last_modified,
-                    capture.url, capture.url, capture.url, capture.url,
-                ),
-            )
+        # The article fields are kept (the update sets only the capture's): the pipeline
+        # compares the next extraction with them. processed_digest is kept too; it no
+        # longer matches the new payload.
+        self._write(
+            'INSERT INTO captures (url, warc_file, record_id, "offset", length, payload_digest,'
+            " fetched_at, etag, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET warc_file=excluded.warc_file,"
+            ' record_id=excluded.record_id, "offset"=excluded."offset", length=excluded.length,'
+            " payload_digest=excluded.payload_digest, fetched_at=excluded.fetched_at,"
+            " etag=excluded.etag, last_modified=excluded.last_modified",
+            (capture.url, ref.file, ref.record_id, ref.offset, ref.length, ref.payload_digest,
+             capture.fetched_at, capture.etag, capture.last_modified),
+        )
 
     def record_article(self, url: str, article_id: str, article_digest: str, article_key: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE captures SET article_id = ?, article_digest = ?, article_key = ? WHERE url = ?",
-                (article_id, article_digest, article_key, url),
-            )
+        self._write(
+            "UPDATE captures SET article_id = ?, article_digest = ?, article_key = ? WHERE url = ?",
+            (article_id, article_digest, article_key, url),
+        )
 
     def mark_processed(self, url: str, payload_digest: str) -> None:
+        self._write("UPDATE captures SET processed_digest = ? WHERE url = ?", (payload_digest, url))
+
+    def _write(self, sql: str, values: tuple) -> None:
         with self._lock:
-            self._db.execute("UPDATE captures SET processed_digest = ? WHERE url = ?", (payload_digest, url))
+            if not self._pending:
+                self._db.execute("BEGIN")
+                self._opened = time.monotonic()
+                self._timer = threading.Timer(self._batch_seconds, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+            self._db.execute(sql, values)
+            self._pending += 1
+            if self._pending >= self._batch_writes or time.monotonic() - self._opened >= self._batch_seconds:
+                self._commit()
+
+    def _commit(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._pending:
+            self._pending = 0
+            self._db.execute("COMMIT")
+
+    def flush(self) -> None:
+        """Commit the writes made so far (for other readers of the file)."""
+        with self._lock:
+            if not self._closed:
+                self._commit()
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            try:
+                self._commit()
+            finally:
+                self._db.close()
+                self._closed = True

@@ -74,3 +74,32 @@ def test_state_written_before_article_keys_were_kept_still_opens(tmp_path):
     state.record_article("http://127.0.0.1/a", "abc", "d2", "articles/x/2026/11/30/abc.json")
     assert state.last_capture("http://127.0.0.1/a").article_key == "articles/x/2026/11/30/abc.json"
     state.close()
+
+
+def test_sqlite_writes_are_committed_in_batches_and_at_close(tmp_path):
+    """Other readers of the file see a batch once it is committed: after ``batch_writes``
+    writes, after ``batch_seconds`` even if no write follows, and at close."""
+    import time
+
+    path = tmp_path / "state.sqlite"
+    state = SQLiteCrawlState(path, batch_writes=3, batch_seconds=0.2)
+    other = sqlite3.connect(str(path))
+
+    def seen() -> int:
+        return other.execute("SELECT count(*) FROM captures").fetchone()[0]
+
+    for i in range(2):
+        state.record_capture(Capture(url=f"http://127.0.0.1/{i}", warc=REF, fetched_at="2026-11-30T10:00:00+00:00"))
+    assert state.last_capture("http://127.0.0.1/1") is not None, "the writer reads its own batch"
+    assert seen() == 0
+    state.mark_processed("http://127.0.0.1/0", REF.payload_digest)  # the third write ends the batch
+    assert seen() == 2
+    state.record_capture(Capture(url="http://127.0.0.1/2", warc=REF, fetched_at="2026-11-30T10:00:00+00:00"))
+    deadline = time.monotonic() + 5
+    while seen() < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert seen() == 3, "an idle batch is committed after batch_seconds"
+    state.record_article("http://127.0.0.1/2", "abc", "d", "articles/k.json")
+    state.close()
+    assert other.execute("SELECT article_id FROM captures WHERE url = 'http://127.0.0.1/2'").fetchone() == ("abc",)
+    other.close()
