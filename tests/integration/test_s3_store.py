@@ -64,8 +64,9 @@ def test_a_run_on_s3_has_the_same_layout_as_on_disk(s3, tmp_path):
     on_disk, _ = run_session(LocalStore(tmp_path / "archive"), tmp_path / "spool-disk")
     s3_keys = sorted(store_from_uri("s3://news/arch").list())
     disk_keys = sorted(LocalStore(tmp_path / "archive").list())
-    assert len(s3_keys) == len(disk_keys) == 5
+    assert len(s3_keys) == len(disk_keys) == 6  # article, id entry, WARC, index, manifest, run record
     assert [k.split("/")[0] for k in s3_keys] == [k.split("/")[0] for k in disk_keys]
+    assert [k.split("/")[0] for k in s3_keys] == ["articles", "ids", "indexes", "manifests", "runs", "warc"]
     reader = ArchiveReader(store_from_uri("s3://news/arch"))
     assert reader.get(article.id) == article
     assert reader.raw_response(article) == RESPONSE
