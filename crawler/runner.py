@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from redis.exceptions import RedisError
+from scrapy import signals as scrapy_signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.ossignal import install_shutdown_handlers
 
 from archive import ArchiveError, StorageError, store_from_uri
 from archive.storage import preflight
@@ -25,6 +28,14 @@ from crawler.stats import new_run_id
 from crawler.outlets import OutletSpec
 
 __all__ = ["CrawlResult", "SetupError", "build_settings", "run"]
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _restore(previous: Mapping[int, Any]) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
 
 
 class SetupError(RuntimeError):
@@ -57,7 +68,7 @@ class CrawlResult:
     stats: dict[str, Any]
     record: dict[str, Any]
     archive: dict[str, Any] = field(default_factory=dict)  # ArchiveSession.close() summary
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # only with keep_events
 
 
 def build_settings(
@@ -100,9 +111,14 @@ def run(
     *,
     stats_json: Path | None = None,
     on_event: Callable[[str, dict[str, Any]], None] | None = None,
+    keep_events: bool = False,
     **spider_kwargs: Any,
 ) -> CrawlResult:
-    """Run one spider to completion; the run record goes to the archive and ``stats_json``."""
+    """Run one spider to completion; the run record goes to the archive and ``stats_json``.
+
+    ``keep_events`` keeps every article/rejection/failure event (with its Article) in the
+    result: for a one-page fetch; a crawl keeps nothing per page for its whole length.
+    """
     run_id = settings.get("NEWSARCHIVE_RUN_ID")
     # Scrapy installs its own root handler at LOG_LEVEL; a second one would echo its INFO lines.
     for handler in list(logging.root.handlers):
@@ -120,7 +136,8 @@ def run(
         def handler(**kwargs: Any) -> None:
             kwargs.pop("signal", None)
             kwargs.pop("sender", None)
-            result.events.append((name, kwargs))
+            if keep_events:
+                result.events.append((name, kwargs))
             if on_event is not None:
                 on_event(name, kwargs)
         return handler
@@ -134,22 +151,41 @@ def run(
     crawler.signals.connect(handlers["rejected"], signal=na_signals.page_rejected)
     crawler.signals.connect(handlers["failed"], signal=na_signals.fetch_failed)
 
+    # A SIGTERM/SIGINT is held from here until the engine runs: before that the default
+    # action would kill the process with its archive session open (the manifest left
+    # .open), and Scrapy's graceful stop cannot close a spider whose engine has not started.
+    held: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _: held.append(signum)) for sig in _STOP_SIGNALS}
+
+    def hand_over() -> None:
+        from twisted.internet import reactor
+
+        if not crawler.engine.running:  # set just after engine_started
+            reactor.callLater(0.05, hand_over)
+            return
+        # Scrapy's handlers from now on: the first signal stops gracefully (reason "shutdown").
+        install_shutdown_handlers(process._signal_shutdown)
+        if held:
+            os.kill(os.getpid(), held[0])
+
+    crawler.signals.connect(hand_over, signal=scrapy_signals.engine_started)
     try:
         # Credentials, bucket and a writable folder first: a set-up error must stop the run
         # here, not fill the spool with a whole crawl (an outage that begins later does).
         preflight(store_from_uri(settings.get("NEWSARCHIVE_ARCHIVE")))
-    except StorageError as exc:
-        raise SetupError(f"the archive cannot be used: {exc}") from exc
-    try:
         # Now, so that a bad home, archive or Redis stops the run before any request is made.
         hub = Hub.of(crawler)
-    except (OSError, ArchiveError, StorageError) as exc:
+    except StorageError as exc:
+        _restore(previous)
+        raise SetupError(f"the archive cannot be used: {exc}") from exc
+    except (OSError, ArchiveError) as exc:
+        _restore(previous)
         raise SetupError(f"cannot open the crawl's local state or archive: {exc}") from exc
     except RedisError as exc:
+        _restore(previous)
         raise SetupError(f"cannot reach Redis at {settings.get('NEWSARCHIVE_REDIS')}: {exc}") from exc
     process.crawl(crawler, **spider_kwargs)
-    # Scrapy handles SIGINT/SIGTERM: first one stops gracefully (reason "shutdown").
-    process.start()
+    process.start(install_signal_handlers=False)  # installed by hand_over once the engine runs
     signal.signal(signal.SIGINT, signal.default_int_handler)
     result.stats = dict(crawler.stats.get_stats())
     result.finish_reason = result.stats.get("finish_reason", "unknown")

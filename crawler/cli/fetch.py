@@ -59,7 +59,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     overrides.update(parse_settings(settings))
     try:
         result = run(PageSpider, build_settings(archive=archive, overrides=overrides),
-                     url=url, outlet=outlet)
+                     url=url, outlet=outlet, keep_events=True)
     except SetupError as exc:
         fail("fetch", f"{exc}; check NEWSARCHIVE_HOME and --archive", EXIT_USAGE)
     spooled = report_spool(result.archive, "fetch")

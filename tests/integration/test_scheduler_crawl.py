@@ -242,10 +242,6 @@ def test_service_life_story(service, sim, tmp_path):
     assert "ria" in jobs and "tass-en" in jobs
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "crawler/runner.py: a SIGTERM after the crawl opened its archive session and before its engine "
-    "runs kills it by the default action (or, once the reactor runs, stops it without closing the "
-    "spider), leaving its manifest .open; the service sends exactly that to a crawl it just started"))
 def test_a_crawl_stopped_while_it_starts_closes_what_it_opened(sim, tmp_path):
     config = tmp_path / "outlets.yaml"
     config.write_text(yaml.safe_dump({"outlets": [sim.spec("ria")]}))
