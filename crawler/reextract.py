@@ -27,7 +27,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from archive import ArchiveError, ArchiveReader, ArchiveSession, NotFoundError, ObjectStore, StorageError
 from archive.layout import ADHOC_OUTLET, IDS_PREFIX, ArticleKey, article_key, parse_article_key, safe_name
@@ -35,23 +35,43 @@ from archive.prefetch import ordered_map
 from archive.reader import Capture
 from crawler.digests import article_digest
 from crawler.extraction import extract_job, start_pool
+from crawler.identity import own_identity
+from crawler.outlets import OutletSpec
 from crawler.stats import new_run_id
 from crawler.state import CrawlState
 from extract import EXTRACTOR, ExtractionResult, ExtractOptions, Hints, Topic
 from extract.article import Article
 
-__all__ = ["STATUSES", "FieldChange", "Outcome", "ReextractReport", "TopicsFor", "default_jobs", "field_changes", "reextract"]
+__all__ = ["STATUSES", "FieldChange", "Outcome", "ReextractReport", "default_jobs", "field_changes", "reextract"]
 
 STATUSES = ("unchanged", "changed", "added", "rejected", "skipped", "failed")
 # What the extractor may take for a page (it rejects the rest itself, as in the crawl);
 # feeds, sitemaps and robots.txt are never article candidates.
 _PAGE_MIMES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "", "unk", "-"})
 
-# An outlet's topic filters and whether an article must match one (the spider's ``topics_for``).
-TopicsFor = Callable[[str | None], tuple[tuple[Topic, ...], bool]]
-# Whether the crawl would have extracted a URL of an outlet (None: an ad-hoc fetch): feeds,
-# sitemaps and section pages are archived as evidence, never as articles.
-IsCandidate = Callable[[str | None, str], bool]
+
+
+class _Outlets:
+    """What the crawl did with an outlet's pages, from its spec (None: an ad-hoc fetch)."""
+
+    def __init__(self, specs: Mapping[str, OutletSpec]) -> None:
+        self._specs = specs
+
+    def topics(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
+        """The topic filters, and whether an article must match one."""
+        spec = self._specs.get(outlet or "")
+        return (spec.topics, spec.require_topic) if spec else ((), False)
+
+    def candidate(self, outlet: str | None, url: str) -> bool:
+        """Whether the crawl would have extracted ``url``: feeds, sitemaps and section pages
+        are archived as evidence, never as articles; an ad-hoc fetch extracts any page."""
+        spec = self._specs.get(outlet or "")
+        return spec.is_article_url(url) if spec else outlet is None
+
+    def scope(self, outlet: str | None) -> tuple[str, ...] | None:
+        """The domains whose canonical URLs may set an id (None: the fetched host)."""
+        spec = self._specs.get(outlet or "")
+        return spec.domains if spec else None
 
 
 @dataclass(frozen=True)
@@ -161,6 +181,7 @@ class _Job:
     outlet: str | None = None
     fetched_at: str | None = None
     require_topic: bool = False
+    scope: tuple[str, ...] | None = None  # see _Outlets.scope
     kwargs: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
@@ -190,8 +211,7 @@ def reextract(
     until: date | str | None = None,
     outlet: str | None = None,
     dry_run: bool = False,
-    topics_for: TopicsFor = lambda outlet: ((), False),
-    is_candidate: IsCandidate = lambda outlet, url: True,
+    specs: Mapping[str, OutletSpec] | None = None,
     jobs: int = 1,
     state: CrawlState | None = None,
     run_id: str | None = None,
@@ -202,8 +222,10 @@ def reextract(
 
     ``jobs`` > 1 extracts in that many worker processes; outcomes still come in URL order.
     ``state``, the archive's crawl state, learns of every article written.
-    ``on_progress(done, total)`` is called after each capture. A capture no manifest names
-    is extracted only when ``is_candidate(outlet, url)`` says the crawl would have.
+    ``on_progress(done, total)`` is called after each capture. ``specs`` (the outlets'
+    config) give what the crawl did with each outlet's pages: topic filters, which URLs
+    are articles (a capture no manifest names is extracted only if the crawl would have),
+    and which canonical URLs may set an id.
     """
     started = time.monotonic()
     report = ReextractReport()
@@ -218,8 +240,8 @@ def reextract(
         session = ArchiveSession(store, spool_dir=spool_dir, run_id=run_id, warcinfo=_warcinfo(run_id))
     written: set[str] = set()
     try:
-        prepared = ordered_map(lambda target: _prepare(reader, target, stored, selection, topics_for, is_candidate),
-                               targets)
+        outlets = _Outlets(specs or {})
+        prepared = ordered_map(lambda target: _prepare(reader, target, stored, selection, outlets), targets)
         for done, (job, result) in enumerate(_extracted(prepared, jobs), 1):
             if job is not None:
                 outcome = _settle(reader, session, state, job, result, stored, named_ids, written)
@@ -290,8 +312,7 @@ def _prepare(
     target: _Target,
     stored: dict[str, list[str]],
     selection: _Selection,
-    topics_for: TopicsFor,
-    is_candidate: IsCandidate,
+    outlets: _Outlets,
 ) -> _Job | None:
     """Read the capture (on a reader thread) and build the extractor's arguments; None if
     the selection leaves it out."""
@@ -311,8 +332,9 @@ def _prepare(
         return job
     capture = job.capture
     job.outlet = capture.outlet or target.manifest_outlet
-    if not target.listed and not is_candidate(job.outlet, target.url):
+    if not target.listed and not outlets.candidate(job.outlet, target.url):
         return None
+    job.scope = outlets.scope(job.outlet)
     # The JSON of this very capture knows the fetch time the crawl gave the extractor
     # (a revisit's, when an identical payload was extracted again); else the record's.
     same = job.stored is not None and job.stored[0].warc is not None and capture.ref is not None \
@@ -322,7 +344,7 @@ def _prepare(
         day = _moment(job.fetched_at).date() if job.fetched_at else None
         if day is None or not selection.admits(safe_name(job.outlet) if job.outlet else ADHOC_OUTLET, day):
             return None
-    topics, job.require_topic = topics_for(job.outlet)
+    topics, job.require_topic = outlets.topics(job.outlet)
     job.kwargs = {
         "headers": _header_map(capture.headers),
         "fetched_at": job.fetched_at,
@@ -384,7 +406,8 @@ def _settle(
         reason = f"{result.rejection.value if result.rejection else result.page_type.value}: {'; '.join(result.reasons)}"
         return Outcome(job.target.article_id, url, "rejected", detail=reason + kept)
     assert job.capture is not None and job.capture.ref is not None
-    new = result.article.with_provenance(warc=job.capture.ref, fetched_at=job.fetched_at, outlet=job.outlet)
+    new = own_identity(result.article.with_provenance(warc=job.capture.ref, fetched_at=job.fetched_at,
+                                                      outlet=job.outlet), job.scope)
     topics, require = job.kwargs["options"].topics, job.require_topic
     if require and topics and not new.topics:
         return Outcome(new.id, url, "rejected", detail="off_topic: no topic matched" + kept)

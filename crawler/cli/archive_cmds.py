@@ -235,14 +235,6 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
 
-    def topics_for(name: str | None):
-        spec = specs.get(name or "")
-        return (spec.topics, spec.require_topic) if spec else ((), False)
-
-    def is_candidate(name: str | None, url: str) -> bool:
-        spec = specs.get(name or "")
-        return spec.is_article_url(url) if spec else name is None  # an ad-hoc fetch extracts any page
-
     def show(outcome) -> None:
         if outcome.status == "unchanged" or (outcome.status == "rejected" and not as_json):
             return  # rejections are pages the crawl did not keep either: counted, not listed
@@ -259,8 +251,7 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
     state = None if dry_run else open_state(store, home=home_dir(), redis_url=redis_url or None, rebuild=False)
     try:
         report = reextract(store, spool_dir=spool_dir(home_dir(), store), since=since, until=until,
-                           outlet=outlet, dry_run=dry_run, topics_for=topics_for, is_candidate=is_candidate,
-                           jobs=jobs or default_jobs(),
+                           outlet=outlet, dry_run=dry_run, specs=specs, jobs=jobs or default_jobs(),
                            state=state, on_outcome=show, on_progress=progress.update)
     finally:
         progress.clear()

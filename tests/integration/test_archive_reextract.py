@@ -12,6 +12,7 @@ from archive import ArchiveReader, ArchiveSession, LocalStore
 from archive.layout import article_key
 from archive.verify import verify_archive
 from crawler.cli import main
+from crawler.outlets import load_outlets
 from crawler.reextract import _header_map, reextract
 from extract import extract_page
 from tests.unit.test_archive_support import REQUEST, T0, run_tool
@@ -246,7 +247,13 @@ def test_a_capture_with_no_manifest_line_is_filed_under_its_records_outlet(tmp_p
         session.write_exchange(url="http://example.org/lost", request=REQUEST, response=response_bytes(), remote_ip=None,
                                fetched_at=T0, outlet="harbourtimes")
     assert reextract(store, spool_dir=tmp_path / "spool", outlet="other", dry_run=True).total == 0
-    report = reextract(store, spool_dir=tmp_path / "spool", outlet="harbourtimes", since="2026-11-22")
+    # Without its outlet's config nothing tells an article from a section page: left alone.
+    assert reextract(store, spool_dir=tmp_path / "spool", dry_run=True).total == 0
+    config = tmp_path / "outlets.yaml"
+    config.write_text("outlets:\n  - name: harbourtimes\n    domains: [example.org]\n"
+                      "    feeds: ['http://example.org/feed.xml']\n    article_patterns: ['/lost$']\n")
+    specs = load_outlets([config])
+    report = reextract(store, spool_dir=tmp_path / "spool", outlet="harbourtimes", since="2026-11-22", specs=specs)
     assert report.counts["added"] == 1
     [key] = store.list("articles/")
     assert key.startswith("articles/harbourtimes/2026/11/17/")

@@ -18,7 +18,8 @@ from archive.storage import preflight
 from crawler.items import PageItem
 from crawler.middlewares import OutOfScope, ScopeMiddleware
 from crawler.outlets import load_outlets
-from crawler.pipelines import ArticlePipeline, own_identity
+from crawler.identity import own_identity
+from crawler.pipelines import ArticlePipeline
 from crawler.spiders.outlet import OutletSpider
 from crawler.state import SQLiteCrawlState
 from crawler.urls import address_scope
