@@ -65,6 +65,8 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
     from archive.local import home_dir
     from crawler.outlets import ConfigError, load_outlets
     from crawler.service.jobs import MODES, CrawlCommand
+    from archive import StorageError, store_from_uri
+    from archive.storage import preflight
     from crawler.service.locks import LockError, check_redis
     from crawler.service.runlog import JobStoreError
     from crawler.service.service import (
@@ -107,6 +109,11 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
             check_redis(redis_url)  # set-up errors stop before anything runs or is printed
         except LockError as exc:
             _usage("schedule", str(exc))
+    try:
+        # A typo in the archive would otherwise fail every crawl (or fill the spool): refuse to start.
+        preflight(store_from_uri(archive))
+    except StorageError as exc:
+        _usage("schedule", f"the archive cannot be used: {exc}")
     click.echo(f"newsarchive schedule: {len(specs)} outlet(s), job store {url}, mode {command.mode}; "
                "Ctrl-C or SIGTERM stops", err=True)
     try:

@@ -131,3 +131,12 @@ def test_list_shows_what_would_be_scheduled_before_the_service_ever_ran(home, tm
     wait = datetime.strptime(shown, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
     assert timedelta(hours=2) - timedelta(seconds=10) < wait <= timedelta(hours=2, minutes=3)  # plus jitter
     assert "no jobs stored yet" in result.output
+
+
+def test_the_service_refuses_to_start_on_an_archive_it_cannot_write(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path / "home"))
+    (tmp_path / "not-a-folder").write_text("x")
+    result = invoke("schedule", "--archive", str(tmp_path / "not-a-folder"))
+    assert result.exit_code == 2
+    assert "the archive cannot be used" in result.output and "is a file, not a folder" in result.output
+    assert "Ctrl-C" not in result.output  # refused before the service started
