@@ -18,7 +18,8 @@ from crawler.identity import own_identity
 from crawler.items import PageItem
 from crawler.state import CrawlState
 from crawler.stats import OutletStats
-from extract import ExtractionResult, ExtractOptions, Topic
+from extract import ExtractionResult, ExtractOptions, SiteRules, Topic
+
 from extract.article import Article
 
 __all__ = ["ArticlePipeline"]
@@ -44,6 +45,7 @@ class ArticlePipeline:
         topics_for: Callable[[str | None], tuple[tuple[Topic, ...], bool]],
         scope_for: Callable[[str | None], tuple[str, ...] | None] = lambda outlet: None,
         stored_key: Callable[[str], str | None] = lambda article_id: None,
+        rules_for: Callable[[str | None], SiteRules | None] = lambda outlet: None,
     ) -> None:
         self._session = session
         self._state = state
@@ -52,6 +54,7 @@ class ArticlePipeline:
         self._stats = OutletStats(stats)
         self._topics = topics_for
         self._scope = scope_for
+        self._rules = rules_for
         self._stored_key = stored_key
         self._written: dict[str, str] = {}  # article id -> key, written by this run
 
@@ -59,13 +62,12 @@ class ArticlePipeline:
     def from_crawler(cls, crawler: Crawler) -> "ArticlePipeline":
         hub = Hub.of(crawler)
 
-        def topics_for(outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
-            lookup = getattr(crawler.spider, "topics_for", None)
-            return lookup(outlet) if lookup else ((), False)
-
-        def scope_for(outlet: str | None) -> tuple[str, ...] | None:
-            lookup = getattr(crawler.spider, "scope_for", None)
-            return lookup(outlet) if lookup else None
+        def from_spider(name: str, default: Any) -> Callable[[str | None], Any]:
+            # The spider knows its outlets' specs; it exists only once the crawl starts.
+            def lookup(outlet: str | None) -> Any:
+                method = getattr(crawler.spider, name, None)
+                return method(outlet) if method else default
+            return lookup
 
         reader = ArchiveReader(store_from_uri(crawler.settings.get("NEWSARCHIVE_ARCHIVE")))
 
@@ -76,7 +78,9 @@ class ArticlePipeline:
                 return None
 
         return cls(session=hub.session, state=hub.state, extract=hub.extract, signals=crawler.signals,
-                   stats=crawler.stats, topics_for=topics_for, scope_for=scope_for, stored_key=stored_key)
+                   stats=crawler.stats, topics_for=from_spider("topics_for", ((), False)),
+                   scope_for=from_spider("scope_for", None), rules_for=from_spider("rules_for", None),
+                   stored_key=stored_key)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -102,7 +106,7 @@ class ArticlePipeline:
             headers=item.headers,
             fetched_at=item.fetched_at,
             hints=item.hints,
-            options=ExtractOptions(topics=topics),
+            options=ExtractOptions(topics=topics, rules=self._rules(item.outlet)),
         )
         if result.article is None:
             self._rejected(item, result.page_type.value, result.reasons)

@@ -39,8 +39,9 @@ from crawler.identity import own_identity
 from crawler.outlets import OutletSpec
 from crawler.stats import new_run_id
 from crawler.state import CrawlState
-from extract import EXTRACTOR, ExtractionResult, ExtractOptions, Hints, Topic
+from extract import EXTRACTOR, ExtractionResult, ExtractOptions, Hints, SiteRules, Topic
 from extract.article import Article
+
 
 __all__ = ["STATUSES", "FieldChange", "Outcome", "ReextractReport", "default_jobs", "field_changes", "reextract"]
 
@@ -48,7 +49,6 @@ STATUSES = ("unchanged", "changed", "added", "rejected", "skipped", "failed")
 # What the extractor may take for a page (it rejects the rest itself, as in the crawl);
 # feeds, sitemaps and robots.txt are never article candidates.
 _PAGE_MIMES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "", "unk", "-"})
-
 
 
 class _Outlets:
@@ -67,6 +67,11 @@ class _Outlets:
         are archived as evidence, never as articles; an ad-hoc fetch extracts any page."""
         spec = self._specs.get(outlet or "")
         return spec.is_article_url(url) if spec else outlet is None
+
+    def rules(self, outlet: str | None) -> SiteRules | None:
+        """The outlet's extraction selectors, as the crawl passed them."""
+        spec = self._specs.get(outlet or "")
+        return spec.rules if spec else None
 
     def scope(self, outlet: str | None) -> tuple[str, ...] | None:
         """The domains whose canonical URLs may set an id (None: the fetched host)."""
@@ -349,7 +354,7 @@ def _prepare(
         "headers": _header_map(capture.headers),
         "fetched_at": job.fetched_at,
         "hints": hints,
-        "options": ExtractOptions(topics=topics),
+        "options": ExtractOptions(topics=topics, rules=outlets.rules(job.outlet)),
     }
     return job
 

@@ -31,7 +31,8 @@ from crawler.middlewares import INCREMENTAL
 from crawler.outlets import OutletSpec, load_outlets
 from crawler.spiders.base import ArchivingSpider
 from crawler.urls import canonicalize_url
-from extract import Hints, Topic
+from extract import Hints, SiteRules, Topic
+
 
 __all__ = ["OutletSpider", "merge_hints", "parse_since"]
 
@@ -107,6 +108,10 @@ class OutletSpider(ArchivingSpider):
     def topics_for(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
         spec = self.specs.get(outlet or "")
         return (spec.topics, spec.require_topic) if spec else ((), False)
+
+    def rules_for(self, outlet: str | None) -> SiteRules | None:
+        spec = self.specs.get(outlet or "")
+        return spec.rules if spec else None
 
     def scope_for(self, outlet: str | None) -> tuple[str, ...] | None:
         spec = self.specs.get(outlet or "")
