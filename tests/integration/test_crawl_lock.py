@@ -31,7 +31,3 @@ def test_a_manual_crawl_of_a_locked_outlet_is_refused_in_one_line(config, tmp_pa
     (line,) = proc.stderr.strip().splitlines()
     assert f"outlet {OUTLET} is being crawled by" in line
     assert not list(archive.glob("warc/**/*.warc.gz"))  # refused before the first request
-    after = newsarchive("crawl", OUTLET, "--config", str(config), "--archive", str(archive), "-q", *extra,
-                        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-                        env={"NEWSARCHIVE_HOME": str(home)})
-    assert after.returncode in (0, 1) and list(archive.glob("articles/**/*.json")), after.stderr
