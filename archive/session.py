@@ -1,8 +1,10 @@
 """One run's writes to the archive: WARC files, article JSON, manifest, run record.
 
-Everything lands in the spool first. When a WARC file closes (rotation or ``close``) it is
-indexed and uploaded together with the article JSON written while it was open, so an
-article never appears in the store before the WARC it points into. A store that fails
+Everything lands in the spool first. When a WARC file closes (at its size or age limit,
+once ``max_warc_articles`` articles wait on it, or at ``close``) it is indexed, closed and
+uploaded by a background thread together with the article JSON written while it was open,
+so an article never appears in the store before the WARC it points into, and a long
+crawl's articles reach the store as it goes rather than all at its end. A store that fails
 does not stop the run: the session backs off, keeps writing to the spool, and ``close``
 (or a later ``newsarchive flush``) uploads what is left.
 """
@@ -70,6 +72,7 @@ class ArchiveSession:
         warcinfo: Mapping[str, str],
         max_warc_bytes: int = 1_000_000_000,
         max_warc_age_s: float = 3600,
+        max_warc_articles: int = 1000,
         clock: Callable[[], datetime] | None = None,
         record_id_factory: Callable[[], str] | None = None,
     ) -> None:
@@ -79,6 +82,7 @@ class ArchiveSession:
         self._warcinfo = dict(warcinfo)
         self._max_bytes = max_warc_bytes
         self._max_age_s = max_warc_age_s
+        self._max_articles = max_warc_articles
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._record_ids = record_id_factory or new_record_id
         self._host = socket.gethostname()
@@ -208,6 +212,10 @@ class ArchiveSession:
                 warc=asdict(article.warc) if article.warc else None,
                 metadata_record=asdict(metadata),
             )
+            if len(self._waiting) >= self._max_articles:
+                # The articles go up once their WARC has: rotating now uploads them during
+                # the crawl, so closing the run never waits on more than this many.
+                self._close_warc()
         return key
 
     def index_article(self, article_id: str, key: str) -> None:
@@ -335,16 +343,27 @@ class ArchiveSession:
         return self._warc
 
     def _close_warc(self) -> None:
-        """Index, close and queue for upload the current WARC and the articles written meanwhile.
+        """Hand the current WARC and the articles written meanwhile to the uploader, which
+        indexes, closes and uploads them (``_finish_warc``), off the caller's thread."""
+        current, self._warc = self._warc, None
+        if current is None:
+            return
+        keys = [current.key, index_key(current.key)]
+        waiting, self._waiting = self._waiting, []
+        # Handed over first: should the manifest fail to take the lines below, the WARC
+        # is still closed and uploaded, not left locked by this live process.
+        self._uploader.submit(self._finish_warc, current, keys, waiting).add_done_callback(_log_failure)
+        self._warcs.append(current.key)
+        for key in keys:
+            self._log(kind="warc" if key == current.key else "index", change="added", key=key)
+
+    def _finish_warc(self, current: _OpenWarc, keys: list[str], waiting: list[str]) -> None:
+        """Index, close and upload a WARC that no record is written to any more, then its articles.
 
         A WARC that cannot be closed (a write could not be undone, indexing or the rename
         failed) is left for `newsarchive flush` (the one in ``close`` too) to recover; the
         run goes on, and the articles pointing into it wait in the spool until then.
         """
-        current, self._warc = self._warc, None
-        if current is None:
-            return
-        keys = [current.key, index_key(current.key)]
         try:
             if current.writer.broken:
                 raise ArchiveError("a failed write could not be cut off")
@@ -358,11 +377,7 @@ class ArchiveSession:
             with contextlib.suppress(OSError):
                 current.file.abandon()
             uploads = []
-        self._warcs.append(current.key)
-        for key in keys:
-            self._log(kind="warc" if key == current.key else "index", change="added", key=key)
-        waiting, self._waiting = self._waiting, []
-        self._uploader.submit(self._upload, uploads + waiting).add_done_callback(_log_failure)
+        self._upload(uploads + waiting)
 
     def _upload(self, keys: list[str]) -> None:
         """Upload ``keys`` after what earlier passes left, unless the store failed recently.

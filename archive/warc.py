@@ -286,7 +286,8 @@ class WarcWriter:
 
 def gzip_member(data: bytes) -> bytes:
     """``data`` as one standard gzip member (what every WARC record is written as)."""
-    return _deflate.compress(data, GZIP_LEVEL, zlib.MAX_WBITS + 16)
+    compressor = _deflate.compressobj(GZIP_LEVEL, _deflate.DEFLATED, zlib.MAX_WBITS + 16)
+    return compressor.compress(data) + compressor.flush()
 
 
 class DamagedMember(ArchiveError):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import trafilatura
 
+from bench.figures import host_facts, write_result
 from extract import extract_page
 from extract.evaluation import load_corpus, load_fixtures
 
@@ -52,6 +53,9 @@ def main() -> None:
     print(f"newsarchive extract_page      {ours:7.1f} ms/page")
     print(f"trafilatura.extract defaults  {theirs:7.1f} ms/page")
     print(f"ratio                         {ours / theirs:7.2f}x  (target <= 1.10)")
+    write_result("extract_speed", {"pages": len(pages), "rounds": args.rounds, "host": host_facts(),
+                                   "newsarchive_ms_per_page": round(ours, 2), "trafilatura_ms_per_page": round(theirs, 2),
+                                   "ratio": round(ours / theirs, 3)})
 
 
 if __name__ == "__main__":

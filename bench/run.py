@@ -3,8 +3,10 @@
     python -m bench.run [--quick]
 
 Each benchmark runs in its own process and prints its own baseline measured in the same
-run (bare trafilatura, bare Scrapy); nothing here is asserted, only reported. ``--quick``
-uses fewer pages and rounds, for a smoke run.
+run (bare trafilatura, bare Scrapy, zlib); nothing here is asserted, only reported. Each
+writes its figures to ``bench/results/<name>.json``; at the end one chart of them all is
+drawn, ``bench/results/bench.png``. ``--quick`` uses fewer pages and rounds, for a smoke
+run. ``workers`` needs ``redis-server`` and is left out unless named.
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ import time
 BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     # name: (full arguments, quick arguments)
     "extract_speed": (["--rounds", "3"], ["--rounds", "1", "--every", "8"]),
-    "crawl_throughput": (["--pages", "400"], ["--pages", "60"]),
+    "warc_speed": (["--pages", "200", "--rounds", "3"], ["--pages", "40", "--rounds", "1"]),
+    "crawl_throughput": (["--pages", "400", "--small", "100", "--repeat", "2"],
+                         ["--pages", "60", "--small", "20", "--repeat", "1"]),
+    "growth": (["--sizes", "1000", "10000"], ["--sizes", "50", "200"]),
+    "workers": (["--pages", "300"], ["--pages", "60", "--workers", "1", "2"]),
 }
+DEFAULT = ["extract_speed", "warc_speed", "crawl_throughput", "growth"]
 
 
 def main() -> int:
@@ -30,7 +37,7 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
     failed = []
-    for name in args.only or BENCHMARKS:
+    for name in args.only or DEFAULT:
         full, quick = BENCHMARKS[name]
         print(f"== bench.{name} ==", flush=True)
         started = time.monotonic()
@@ -39,6 +46,9 @@ def main() -> int:
               flush=True)
         if code:
             failed.append(name)
+    from bench.chart import draw
+
+    print(f"chart: {draw()}")
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

@@ -97,6 +97,25 @@ def test_warcs_rotate_by_size_and_by_age(tmp_path):
         assert reader.raw_response(article) == RESPONSE
 
 
+def test_articles_reach_the_store_during_the_run_not_all_at_its_end(tmp_path):
+    """A WARC closes once ``max_warc_articles`` articles wait on it, so they are uploaded
+    while the crawl goes on (after their WARC), and closing uploads at most that many."""
+    store = LocalStore(tmp_path / "archive")
+    session = ArchiveSession(store, spool_dir=tmp_path / "spool", run_id="r", warcinfo=WARCINFO,
+                             max_warc_articles=2)
+    for n in range(5):
+        ref = session.write_exchange(url=f"{URL}/{n}", request=REQUEST, response=RESPONSE, remote_ip=None,
+                                     fetched_at=T0)
+        session.write_article(make_article(f"{URL}/{n}", warc=ref), "added")
+    session.wait_for_uploads()
+    assert len(list(store.list("articles/"))) == 4 and len(list(store.list("warc/"))) == 2
+    assert len(list(store.list("indexes/"))) == 2
+    summary = session.close()
+    assert len(summary["warcs"]) == 3 and summary["pending"] == []
+    reader = ArchiveReader(store)
+    assert sorted(reader.raw_response(a) for a in reader.articles()) == [RESPONSE] * 5
+
+
 def test_reader_filters_by_outlet_date_language_topic(tmp_path):
     store = LocalStore(tmp_path / "archive")
     with ArchiveSession(store, spool_dir=tmp_path / "spool", run_id="r", warcinfo=WARCINFO) as session:
