@@ -72,7 +72,7 @@ class ArchiveSession:
         warcinfo: Mapping[str, str],
         max_warc_bytes: int = 1_000_000_000,
         max_warc_age_s: float = 3600,
-        max_warc_articles: int = 1000,
+        max_warc_articles: int = 250,
         clock: Callable[[], datetime] | None = None,
         record_id_factory: Callable[[], str] | None = None,
     ) -> None:

@@ -73,7 +73,7 @@ class Hub:
                 max_warc_age_s=settings.getfloat("NEWSARCHIVE_MAX_WARC_AGE"),
                 # A WARC closes once this many articles wait on it: they reach the store
                 # during the crawl, and the run's end uploads no more than that.
-                max_warc_articles=settings.getint("NEWSARCHIVE_MAX_WARC_ARTICLES", 1000),
+                max_warc_articles=settings.getint("NEWSARCHIVE_MAX_WARC_ARTICLES", 250),
             )
         except BaseException:
             state.close()
