@@ -92,6 +92,7 @@ def test_subset_floors():
     assert _check(report, SUBSET_F1, SUBSET_META) == []
 
 
+@pytest.mark.timeout(900)  # 557 real pages through both extractors: a minute and more on a busy 2-core box
 def test_shared_corpus_floors(shared_dir):
     corpus = shared_dir / "corpus"
     if not (corpus / "gold.jsonl").exists():
