@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import (
     Column,
@@ -30,9 +30,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-__all__ = ["JobStoreError", "RunLog", "RunRow", "job_store_error"]
+__all__ = ["JobStoreError", "RunLog", "RunRow", "create_racing", "job_store_error"]
 
 _metadata = MetaData()
 _runs = Table(
@@ -91,13 +91,26 @@ class RunRow:
         return dict(self.__dict__)
 
 
+def create_racing(create: Callable[[], None]) -> None:
+    """Run ``create`` (a check-then-create of tables), again if another process created
+    them in between: the service and a `schedule status` may open a new store at once,
+    and the loser's "already exists" is harmless."""
+    for attempt in range(3):
+        try:
+            create()
+            return
+        except OperationalError as exc:
+            if "already exists" not in str(exc) or attempt == 2:
+                raise
+
+
 class RunLog:
     """Run rows and adapted intervals in any SQLAlchemy database (thread-safe)."""
 
     def __init__(self, url: str) -> None:
         try:
             self._engine: Engine = create_engine(url)
-            _metadata.create_all(self._engine)
+            create_racing(lambda: _metadata.create_all(self._engine))
         except (SQLAlchemyError, ImportError) as exc:
             raise job_store_error(url, exc) from exc
 

@@ -46,7 +46,7 @@ from crawler.service.jobs import CrawlCommand, CrawlProcess, crawl_outcome, read
 from crawler.service.locks import (
     DEFAULT_TTL, FileLock, LockError, OutletLock, check_redis, handoff_env, outlet_lock, redacted,
 )
-from crawler.service.runlog import RunLog, RunRow, job_store_error
+from crawler.service.runlog import RunLog, RunRow, create_racing, job_store_error
 
 __all__ = [
     "DEFAULT_SCHEDULE",
@@ -162,7 +162,7 @@ def list_jobs(jobstore_url: str, lock_for: Callable[[str], OutletLock]) -> list[
     fire or advance a due job."""
     try:
         store = SQLAlchemyJobStore(url=jobstore_url)
-        store.start(_Scheduler(timezone=timezone.utc), _JOBSTORE)  # jobs need a scheduler to load
+        create_racing(lambda: store.start(_Scheduler(timezone=timezone.utc), _JOBSTORE))  # jobs need a scheduler
         try:
             jobs = store.get_all_jobs()
         finally:

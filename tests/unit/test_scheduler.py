@@ -118,6 +118,37 @@ def test_the_lock_outlives_its_holder_while_a_child_keeps_it(tmp_path):
     assert FileLock(path).acquire()
 
 
+def test_run_log_opens_a_store_another_process_is_creating(tmp_path):
+    """The service and `schedule status` may open a new store at once: both check, both
+    create; the one that loses the race still opens it (CI caught this as a failed test)."""
+    import sqlite3
+
+    from sqlalchemy import event
+
+    from crawler.service import runlog
+
+    path = tmp_path / "jobs.sqlite"
+
+    raced = []
+
+    def the_other_process_wins(target, connection, **kw):
+        if not raced:
+            raced.append(True)
+            with sqlite3.connect(path) as other:
+                other.execute("CREATE TABLE newsarchive_cadence (outlet VARCHAR(120) PRIMARY KEY, "
+                              "interval_seconds FLOAT NOT NULL, updated VARCHAR(40) NOT NULL)")
+
+    event.listen(runlog._cadence, "before_create", the_other_process_wins)
+    try:
+        log = RunLog(f"sqlite:///{path}")
+    finally:
+        event.remove(runlog._cadence, "before_create", the_other_process_wins)
+    assert raced
+    log.set_interval("a", 60.0, datetime(2026, 11, 1, tzinfo=UTC))
+    assert (log.interval("a"), log.recent()) == (60.0, [])
+    log.close()
+
+
 def test_run_log_rows_and_cadence_round_trip(tmp_path):
     log = RunLog(f"sqlite:///{tmp_path / 'jobs.sqlite'}")
     t = datetime(2026, 11, 1, tzinfo=UTC)
