@@ -9,7 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import StatsCollector
 
-from archive import ArchiveReader, ArchiveSession, StorageError, store_from_uri
+from archive import ArchiveSession
 
 from crawler import signals as na_signals
 from crawler.hub import Hub
@@ -44,7 +44,6 @@ class ArticlePipeline:
         stats: StatsCollector,
         topics_for: Callable[[str | None], tuple[tuple[Topic, ...], bool]],
         scope_for: Callable[[str | None], tuple[str, ...] | None] = lambda outlet: None,
-        stored_key: Callable[[str], str | None] = lambda article_id: None,
         rules_for: Callable[[str | None], SiteRules | None] = lambda outlet: None,
     ) -> None:
         self._session = session
@@ -55,8 +54,6 @@ class ArticlePipeline:
         self._topics = topics_for
         self._scope = scope_for
         self._rules = rules_for
-        self._stored_key = stored_key
-        self._written: dict[str, str] = {}  # article id -> key, written by this run
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArticlePipeline":
@@ -69,18 +66,9 @@ class ArticlePipeline:
                 return method(outlet) if method else default
             return lookup
 
-        reader = ArchiveReader(store_from_uri(crawler.settings.get("NEWSARCHIVE_ARCHIVE")))
-
-        def stored_key(article_id: str) -> str | None:
-            try:
-                return reader.indexed_key(article_id)
-            except StorageError:  # an outage: the article counts as added, as it would have
-                return None
-
         return cls(session=hub.session, state=hub.state, extract=hub.extract, signals=crawler.signals,
                    stats=crawler.stats, topics_for=from_spider("topics_for", ((), False)),
-                   scope_for=from_spider("scope_for", None), rules_for=from_spider("rules_for", None),
-                   stored_key=stored_key)
+                   scope_for=from_spider("scope_for", None), rules_for=from_spider("rules_for", None))
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -132,13 +120,12 @@ class ArticlePipeline:
         if change == "added":
             # Another URL of the same story (same canonical) already holds this id: its JSON
             # is rewritten, and the run record says so rather than count a new article.
-            existing = self._written.get(article.id) or self._stored_key(article.id)
+            existing = self._state.key_of(article.id)
             if existing is not None:
                 change, replaces = "merged", existing
         # A new publication date moves the JSON to another date folder; the old copy goes.
         key = self._session.write_article(article, change="added" if change == "added" else "updated",
                                           replaces=replaces)
-        self._written[article.id] = key
         self._state.record_article(item.url, article.id, digest, key)
         self._count(item.outlet, article, change)
         self._signals.send_catch_log(

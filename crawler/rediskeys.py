@@ -25,6 +25,11 @@ class RedisKeys:
         return f"{self.prefix}:capture:{url_hash}"
 
     @property
+    def article_keys(self) -> str:
+        """Hash: article id -> key of its JSON (which URL recorded it does not matter)."""
+        return f"{self.prefix}:state:article-keys"
+
+    @property
     def state_ready(self) -> str:
         return f"{self.prefix}:state:ready"
 

@@ -31,7 +31,11 @@ class Capture:
 
 
 class CrawlState(Protocol):
-    """Captures per URL of one archive. Writes are per URL and idempotent."""
+    """Captures per URL of one archive. Writes are per URL and idempotent.
+
+    The state also answers which key holds an article id: the pipeline asks it for every
+    new article (another URL of the same story may hold the id), so it must be a local or
+    in-memory lookup, never a read of the archive."""
 
     def empty(self) -> bool: ...
 
@@ -40,6 +44,10 @@ class CrawlState(Protocol):
     def record_capture(self, capture: Capture) -> None: ...
 
     def record_article(self, url: str, article_id: str, article_digest: str, article_key: str) -> None: ...
+
+    def key_of(self, article_id: str) -> str | None:
+        """Where the JSON of ``article_id`` is stored, whichever URL recorded it last."""
+        ...
 
     def mark_processed(self, url: str, payload_digest: str) -> None: ...
 

@@ -46,6 +46,9 @@ class RedisCrawlState:
         row = self._redis.hgetall(self._key(url))
         if not row or row.get("url") != url:
             return None
+        if row.get("article_id"):
+            # The id's JSON may have moved since (another URL of the story rewrote it).
+            row["article_key"] = self.key_of(row["article_id"]) or row.get("article_key")
         return Capture(
             url=url,
             warc=WarcRef(file=row["warc_file"], record_id=row["record_id"], offset=int(row["offset"]),
@@ -69,9 +72,15 @@ class RedisCrawlState:
         pipe.execute()
 
     def record_article(self, url: str, article_id: str, article_digest: str, article_key: str) -> None:
-        self._redis.hset(self._key(url), mapping={
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.hset(self._key(url), mapping={
             "article_id": article_id, "article_digest": article_digest, "article_key": article_key,
         })
+        pipe.hset(self._keys.article_keys, article_id, article_key)
+        pipe.execute()
+
+    def key_of(self, article_id: str) -> str | None:
+        return self._redis.hget(self._keys.article_keys, article_id)
 
     def mark_processed(self, url: str, payload_digest: str) -> None:
         self._redis.hset(self._key(url), "processed_digest", payload_digest)

@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS captures (
 """
 
 
+_BY_ARTICLE = "CREATE INDEX IF NOT EXISTS captures_by_article ON captures (article_id)"
+
+
 # Writes are committed in batches: one transaction per this many writes or seconds,
 # whichever comes first (and at close), not one per statement. A killed crawl loses at
 # most that much of its state; those pages are fetched again in full, as after a power cut.
@@ -55,6 +58,7 @@ class SQLiteCrawlState:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
         self._add_columns("article_key", "processed_digest")
+        self._db.execute(_BY_ARTICLE)
         self._lock = threading.Lock()
         self._batch_writes = batch_writes
         self._batch_seconds = batch_seconds
@@ -125,6 +129,19 @@ class SQLiteCrawlState:
             "UPDATE captures SET article_id = ?, article_digest = ?, article_key = ? WHERE url = ?",
             (article_id, article_digest, article_key, url),
         )
+        # Other URLs of the same story point at the one JSON the id has, wherever it moved.
+        self._write(
+            "UPDATE captures SET article_key = ? WHERE article_id = ? AND url != ? AND article_key != ?",
+            (article_key, article_id, url, article_key),
+        )
+
+    def key_of(self, article_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT article_key FROM captures WHERE article_id = ? AND article_key IS NOT NULL LIMIT 1",
+                (article_id,),
+            ).fetchone()
+        return row[0] if row else None
 
     def mark_processed(self, url: str, payload_digest: str) -> None:
         self._write("UPDATE captures SET processed_digest = ? WHERE url = ?", (payload_digest, url))

@@ -37,6 +37,20 @@ def test_a_new_capture_keeps_what_is_known_about_the_article(state):
     assert not state.empty()
 
 
+def test_an_article_id_leads_to_its_one_json_whichever_url_recorded_it(state):
+    assert state.key_of("abc") is None
+    for url in ("http://127.0.0.1/a", "http://127.0.0.1/a?page=all", "http://127.0.0.1/b"):
+        state.record_capture(Capture(url=url, warc=REF, fetched_at="2026-11-30T10:00:00+00:00"))
+    state.record_article("http://127.0.0.1/a", "abc", "d1", "articles/x/2026/11/30/abc.json")
+    state.record_article("http://127.0.0.1/b", "other", "d2", "articles/x/2026/11/30/other.json")
+    assert state.key_of("abc") == "articles/x/2026/11/30/abc.json"
+    # The story's other URL rewrites the JSON under a new date: the id follows it.
+    state.record_article("http://127.0.0.1/a?page=all", "abc", "d3", "articles/x/2026/12/01/abc.json")
+    assert state.key_of("abc") == "articles/x/2026/12/01/abc.json"
+    assert state.last_capture("http://127.0.0.1/a").article_key == "articles/x/2026/12/01/abc.json"
+    assert state.key_of("other") == "articles/x/2026/11/30/other.json"
+
+
 def test_processed_means_the_pipeline_finished_with_this_payload(state):
     state.record_capture(Capture(url="http://127.0.0.1/a", warc=REF, fetched_at="2026-11-30T10:00:00+00:00"))
     assert not state.last_capture("http://127.0.0.1/a").processed

@@ -21,7 +21,7 @@ from crawler.outlets import load_outlets
 from crawler.identity import own_identity
 from crawler.pipelines import ArticlePipeline
 from crawler.spiders.outlet import OutletSpider
-from crawler.state import SQLiteCrawlState
+from crawler.state import Capture, SQLiteCrawlState
 from crawler.urls import address_scope
 from extract import extract_page
 from extract.article import WarcRef, article_id
@@ -120,25 +120,27 @@ def pipeline_parts(tmp_path):
     pipeline = ArticlePipeline(session=session, state=state, extract=extract, signals=crawler.signals,
                                stats=crawler.stats, topics_for=lambda outlet: ((), False),
                                scope_for=lambda outlet: {"o": ("127.0.0.1:8001",), "h": ("127.0.0.1:8002",)}[outlet])
-    yield pipeline, session, crawler, tmp_path / "archive"
+    yield pipeline, session, crawler, tmp_path / "archive", state
     state.close()
 
 
-def _item(url: str, body: bytes, outlet: str) -> PageItem:
+def _item(url: str, body: bytes, outlet: str, state: SQLiteCrawlState) -> PageItem:
     ref = WarcRef(file="warc/x.warc.gz", record_id=f"<urn:uuid:{abs(hash(url))}>", offset=0, length=1,
                   payload_digest="sha1:X")
+    fetched_at = "2026-12-01T10:00:00+00:00"
+    state.record_capture(Capture(url=url, warc=ref, fetched_at=fetched_at))  # as the download did
     return PageItem(url=url, body=body, headers={"Content-Type": "text/html"}, warc=ref,
-                    fetched_at="2026-12-01T10:00:00+00:00", outlet=outlet)
+                    fetched_at=fetched_at, outlet=outlet)
 
 
 def test_copies_claiming_one_original_keep_their_own_articles_and_the_record_counts_what_landed(pipeline_parts):
-    pipeline, session, crawler, archive = pipeline_parts
+    pipeline, session, crawler, archive, state = pipeline_parts
     original = "http://127.0.0.1:8001/news/original.html"
     hostile = [f"http://127.0.0.1:8002/copy/{n}.html" for n in range(5)]   # outlet h, o's canonical
     same_site = "http://127.0.0.1:8001/news/original.html?page=all"        # the outlet's own variant
     for url in [original, *hostile, same_site]:
         body, _ = _article(url, original)
-        asyncio.run(pipeline.process_item(_item(url, body, "h" if url in hostile else "o")))
+        asyncio.run(pipeline.process_item(_item(url, body, "h" if url in hostile else "o", state)))
     session.close()
     ids = sorted(json.loads(p.read_text())["id"] for p in archive.glob("articles/**/*.json"))
     assert ids == sorted([article_id(original)] + [article_id(u) for u in hostile])
