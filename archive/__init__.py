@@ -4,7 +4,7 @@ Imports only ``extract.article`` from the rest of newsarchive. See docs/archive.
 bucket layout consumers read.
 """
 
-from archive.errors import ArchiveError, NotFoundError, StorageError
+from archive.errors import ArchiveError, DiskFull, NotFoundError, StorageError
 from archive.reader import ArchiveReader
 from archive.session import ArchiveSession
 from archive.spool import FlushReport, flush_spool
@@ -14,6 +14,7 @@ __all__ = [
     "ArchiveError",
     "ArchiveReader",
     "ArchiveSession",
+    "DiskFull",
     "FlushReport",
     "LocalStore",
     "NotFoundError",

@@ -7,7 +7,9 @@ the archive's contents are not what they should be. Messages say what to do next
 
 from __future__ import annotations
 
-__all__ = ["ArchiveError", "NotFoundError", "StorageError"]
+import errno
+
+__all__ = ["ArchiveError", "DiskFull", "NotFoundError", "StorageError", "is_disk_full"]
 
 
 class StorageError(Exception):
@@ -20,3 +22,15 @@ class NotFoundError(StorageError):
 
 class ArchiveError(Exception):
     """The archive's data is malformed, inconsistent or cannot be written."""
+
+
+class DiskFull(ArchiveError):
+    """The local disk (spool, crawl state) has no room left: nothing more can be written
+    until there is; what was written stays, and ``newsarchive flush`` completes it."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` is a write refused for want of space (ENOSPC, or a quota)."""
+    return isinstance(exc, DiskFull) or (
+        isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    )

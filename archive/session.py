@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from archive.errors import ArchiveError, StorageError
+from archive.errors import ArchiveError, DiskFull, StorageError, is_disk_full
 from archive.layout import (article_key, id_entry, id_key, index_key, manifest_key, parse_article_key, run_key, utc,
                             warc_key, warc_name)
 from archive.index import IndexLines
@@ -100,6 +100,7 @@ class ArchiveSession:
         # next one; its single thread keeps uploads in order (WARC before its articles).
         self._uploader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="archive-upload")
         self._manifest_lines = 0
+        self._full: DiskFull | None = None  # set by the first write the disk refused
         self._summary: dict[str, Any] | None = None
         self._manifest_key = manifest_key(run_id, self._started)
         self._refuse_used_run_id()
@@ -134,7 +135,7 @@ class ArchiveSession:
             annotations[HINTS_FIELD] = json.dumps(dict(hints), sort_keys=True, default=list)
         if truncated:
             annotations["WARC-Truncated"] = truncated
-        with self._lock:
+        with self._lock, self._writing():
             ref = self._current_warc().writer.exchange(
                 url=url, request=request, response=response, remote_ip=remote_ip, date=fetched_at,
                 annotations=annotations or None,
@@ -156,7 +157,7 @@ class ArchiveSession:
         remote_ip: str | None = None,
     ) -> WarcRef:
         """Archive a fetch whose payload is already archived (or a 304) as a ``revisit``."""
-        with self._lock:
+        with self._lock, self._writing():
             ref = self._current_warc().writer.revisit(
                 url=url,
                 request=request,
@@ -185,7 +186,7 @@ class ArchiveSession:
         key = article_key(article)
         replaced = replaces if replaces and replaces != key else None
         data = article.to_json().encode("utf-8")
-        with self._lock:
+        with self._lock, self._writing():
             now = self._clock()
             metadata = self._current_warc().writer.metadata(
                 url=article_record_uri(article.url),  # not the page's URL: replay would serve the JSON
@@ -221,14 +222,14 @@ class ArchiveSession:
     def index_article(self, article_id: str, key: str) -> None:
         """(Re)write the id entry of an article already in the store at ``key`` (for
         archives written before the id index, or an entry that was lost); uploaded by ``close``."""
-        with self._lock:
+        with self._lock, self._writing():
             self._check_open()
             self._spool.write_bytes(id_key(article_id), id_entry(article_id, key))
 
     def record_page(self, *, url: str, page_type: str, reasons: Sequence[str], warc: WarcRef | None) -> None:
         """Note a fetched page that did not become an article (counted, never dropped)."""
         page_type = getattr(page_type, "value", page_type)
-        with self._lock:
+        with self._lock, self._writing():
             self._check_open()
             self._counts["pages"] += 1
             self._log(kind="page", url=url, page_type=page_type, reasons=list(reasons), warc=asdict(warc) if warc else None)
@@ -237,7 +238,7 @@ class ArchiveSession:
         """Store the run's own record (stats, settings) at ``runs/YYYY/MM/DD/<run_id>.json``."""
         key = run_key(self.run_id, self._started)
         data = (json.dumps(dict(record), ensure_ascii=False, sort_keys=True, indent=2, default=str) + "\n").encode("utf-8")
-        with self._lock:
+        with self._lock, self._writing():
             self._check_open()
             self._spool.write_bytes(key, data)
             self._log(kind="run", change="added", key=key)
@@ -253,8 +254,15 @@ class ArchiveSession:
             with contextlib.ExitStack() as finally_:  # whatever fails, the uploads end and the manifest closes
                 finally_.callback(self._close_manifest)
                 finally_.callback(self._uploader.shutdown, wait=True)
-                self._close_warc()
-            report = flush_and_index(self._store, self._spool.root)
+                with self._writing(closing=True):
+                    self._close_warc()
+            try:
+                report = flush_and_index(self._store, self._spool.root)
+            except OSError as exc:  # recovering a WARC writes its index: the disk may still be full
+                if not is_disk_full(exc):
+                    raise
+                report = FlushReport(pending=self._spool.pending() or [str(self._spool.root)],
+                                     error=str(self._note_full(exc)))
             if report.error:
                 log.warning("%s", report.error)
                 self._storage_errors.append(report.error)
@@ -271,12 +279,19 @@ class ArchiveSession:
                 "recovered": report.recovered,
                 "pending": report.pending,
                 "storage_errors": list(dict.fromkeys(self._storage_errors)),
+                "disk_full": self._full is not None,
                 "store": self._store.uri,
             }
             return self._summary
 
     def _close_manifest(self) -> None:
-        manifest = self._manifest.close()
+        try:
+            manifest = self._manifest.close()
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            self._note_full(exc)  # left as .open: a flush keeps its whole lines
+            return
         if not self._manifest_lines:
             manifest.unlink()  # a run that wrote nothing leaves nothing behind
 
@@ -305,6 +320,28 @@ class ArchiveSession:
                 f"run id {self.run_id} was used before: {self._manifest_key} is in {where}; "
                 "use a distinct run id (add a random suffix)"
             )
+
+    @contextlib.contextmanager
+    def _writing(self, *, closing: bool = False) -> Any:
+        """Turn the disk's "no space" into one ``DiskFull``, and refuse further records
+        once it said so: each would fail the same way, and a caller stops at the first."""
+        if self._full is not None and not closing:
+            raise self._full
+        try:
+            yield
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            raise self._note_full(exc) from exc
+
+    def _note_full(self, exc: BaseException) -> DiskFull:
+        if self._full is None:
+            self._full = DiskFull(
+                f"the disk under the spool ({self._spool.root}) is full: {exc}; what was written is kept, "
+                "free space, then run `newsarchive flush` and the same command again"
+            )
+            self._storage_errors.append(str(self._full))
+        return self._full
 
     def _check_open(self) -> None:
         if self._summary is not None:
@@ -370,14 +407,23 @@ class ArchiveSession:
             index_warc(self._spool, current.file.path, current.index)
             current.file.close()
             uploads = keys
-        except Exception:  # cdxj-indexer's errors are many and undocumented
-            log.exception("could not close %s; it stays in the spool, for `newsarchive flush` to recover", current.key)
+        except Exception as exc:  # cdxj-indexer's errors are many and undocumented
+            if is_disk_full(exc):  # said once, by whoever reports the session's DiskFull
+                self._note_full(exc)
+            else:
+                log.exception("could not close %s; it stays in the spool, for `newsarchive flush` to recover",
+                              current.key)
             if current.index is not None:
                 current.index.discard()
             with contextlib.suppress(OSError):
                 current.file.abandon()
             uploads = []
-        self._upload(uploads + waiting)
+        try:
+            self._upload(uploads + waiting)
+        except OSError as exc:  # spooling the id entries of what was uploaded
+            if not is_disk_full(exc):
+                raise
+            self._note_full(exc)
 
     def _upload(self, keys: list[str]) -> None:
         """Upload ``keys`` after what earlier passes left, unless the store failed recently.

@@ -15,13 +15,14 @@ import socket
 import weakref
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
-from archive import ArchiveSession, store_from_uri
+from archive import ArchiveSession, DiskFull, store_from_uri
 from archive.local import home_dir, spool_dir
 from archive.layout import ADHOC_OUTLET
 from crawler.extraction import extract_job, start_pool
@@ -37,9 +38,14 @@ _HUBS: "weakref.WeakKeyDictionary[Crawler, Hub]" = weakref.WeakKeyDictionary()
 
 
 class Hub:
-    def __init__(self, session: ArchiveSession, state: CrawlState, workers: int) -> None:
+    def __init__(
+        self, session: ArchiveSession, state: CrawlState, workers: int,
+        stop: Callable[[str], None] = lambda reason: None,
+    ) -> None:
         self.session = session
         self.state = state
+        self._stop = stop
+        self.disk_full: DiskFull | None = None
         self.started = datetime.now(timezone.utc)
         self.record: dict[str, Any] = {}  # the run record, once the spider has closed
         self.summary: dict[str, Any] = {}  # ArchiveSession.close()'s, once closed
@@ -78,9 +84,25 @@ class Hub:
         except BaseException:
             state.close()
             raise
-        hub = cls(session, state, settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"))
+        engine_of = weakref.ref(crawler)  # a strong one would keep the crawler alive in _HUBS
+
+        def stop(reason: str) -> None:
+            target = engine_of()
+            if target is not None and target.engine is not None and target.engine.spider is not None:
+                deferred_from_coro(target.engine.close_spider_async(reason=reason))
+
+        hub = cls(session, state, settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"), stop)
         crawler.signals.connect(hub._spider_closed, signal=signals.spider_closed)
         return hub
+
+    def stop_for_disk_full(self, exc: DiskFull) -> None:
+        """The disk refused a write: stop the crawl (every later write would fail too) and
+        say so once; what was written stays in the spool for `flush` and the next run."""
+        if self.disk_full is not None:
+            return
+        self.disk_full = exc
+        logger.error("stopping the crawl: %s", exc)
+        self._stop("disk_full")
 
     def _spider_closed(self, spider: Any, reason: str) -> None:
         # Here, not in the CLI, so that `scrapy crawl` archives its run record too.
@@ -93,6 +115,8 @@ class Hub:
         )
         try:
             self.session.write_run_record(self.record)
+        except DiskFull:
+            pass  # said when the crawl stopped; the summary says it again
         finally:
             try:
                 self.summary = self.close()
@@ -104,7 +128,7 @@ class Hub:
         if self.summary.get("pending") and self.record["outcome"] == "ok":
             self.record["outcome"] = "errors"
         self.record["archive"] = {
-            key: self.summary.get(key) for key in ("store", "pending", "storage_errors", "uploaded")
+            key: self.summary.get(key) for key in ("store", "pending", "storage_errors", "uploaded", "disk_full")
         }
 
     async def extract(self, body: bytes, url: str, **kwargs: Any) -> ExtractionResult:
@@ -130,9 +154,16 @@ class Hub:
         try:
             if self._executor is not None:
                 self._executor.shutdown(wait=True, cancel_futures=True)
-            return self.session.close()
+            summary = self.session.close()
         finally:
-            self.state.close()
+            try:
+                self.state.close()
+            except DiskFull as exc:  # its last batch is lost: those pages are fetched again
+                self.disk_full = self.disk_full or exc
+        if self.disk_full is not None and not summary.get("disk_full"):
+            summary = {**summary, "disk_full": True,
+                       "storage_errors": [*summary.get("storage_errors", []), str(self.disk_full)]}
+        return summary
 
 
 def _warcinfo(settings: Any, run_id: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, Igno
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from archive import ArchiveSession
+from archive import ArchiveSession, DiskFull
 from archive.warc import split_http
 from crawler.digests import payload_digest
 from crawler.capture import EXCHANGE_META_KEY, RawExchange
@@ -120,6 +120,11 @@ async def _resolve(host: str, port: int) -> list[str]:
     return [info[4][0] for info in infos]
 
 
+class NotArchived(IgnoreRequest):
+    """The response arrived but the disk refused to archive it: the crawl is stopping
+    (``Hub.stop_for_disk_full``), and the next run fetches the page again."""
+
+
 class WarcCaptureMiddleware:
     """Writes every exchange to the WARC; unchanged payloads become ``revisit`` records.
 
@@ -131,16 +136,20 @@ class WarcCaptureMiddleware:
     identical payload is still archived as a revisit.
     """
 
-    def __init__(self, session: ArchiveSession, state: CrawlState, stats: StatsCollector) -> None:
+    def __init__(
+        self, session: ArchiveSession, state: CrawlState, stats: StatsCollector,
+        disk_full: Callable[[DiskFull], None] = lambda exc: None,
+    ) -> None:
         self._session = session
         self._state = state
         self._stats = stats
         self._outlet_stats = OutletStats(stats)
+        self._disk_full = disk_full
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcCaptureMiddleware":
         hub = Hub.of(crawler)
-        return cls(hub.session, hub.state, crawler.stats)
+        return cls(hub.session, hub.state, crawler.stats, hub.stop_for_disk_full)
 
     def process_request(self, request: Request) -> None:
         if request.method != "GET" or not request.meta.get(INCREMENTAL):
@@ -158,6 +167,13 @@ class WarcCaptureMiddleware:
         return None
 
     def process_response(self, request: Request, response: Response) -> Response:
+        try:
+            return self._capture(request, response)
+        except DiskFull as exc:
+            self._disk_full(exc)
+            raise NotArchived(f"{request.url}: not archived, the disk is full") from exc
+
+    def _capture(self, request: Request, response: Response) -> Response:
         exchange: RawExchange | None = request.meta.pop(EXCHANGE_META_KEY, None)
         if exchange is None:
             return response  # not from the network (e.g. a cache): nothing to archive
@@ -218,7 +234,11 @@ class WarcCaptureMiddleware:
             reason = "length"
         else:
             reason = "disconnect"
-        self._write_exchange(request, exchange, datetime.now(timezone.utc), truncated=reason)
+        try:
+            self._write_exchange(request, exchange, datetime.now(timezone.utc), truncated=reason)
+        except DiskFull as exc:
+            self._disk_full(exc)
+            return None
         self._stats.inc_value(f"newsarchive/truncated/{reason}")
         return None
 

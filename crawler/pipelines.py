@@ -9,7 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import StatsCollector
 
-from archive import ArchiveSession
+from archive import ArchiveSession, DiskFull
 
 from crawler import signals as na_signals
 from crawler.hub import Hub
@@ -45,6 +45,7 @@ class ArticlePipeline:
         topics_for: Callable[[str | None], tuple[tuple[Topic, ...], bool]],
         scope_for: Callable[[str | None], tuple[str, ...] | None] = lambda outlet: None,
         rules_for: Callable[[str | None], SiteRules | None] = lambda outlet: None,
+        disk_full: Callable[[DiskFull], None] = lambda exc: None,
     ) -> None:
         self._session = session
         self._state = state
@@ -54,6 +55,7 @@ class ArticlePipeline:
         self._topics = topics_for
         self._scope = scope_for
         self._rules = rules_for
+        self._disk_full = disk_full
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArticlePipeline":
@@ -68,23 +70,34 @@ class ArticlePipeline:
 
         return cls(session=hub.session, state=hub.state, extract=hub.extract, signals=crawler.signals,
                    stats=crawler.stats, topics_for=from_spider("topics_for", ((), False)),
-                   scope_for=from_spider("scope_for", None), rules_for=from_spider("rules_for", None))
+                   scope_for=from_spider("scope_for", None), rules_for=from_spider("rules_for", None),
+                   disk_full=hub.stop_for_disk_full)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         try:
+            if await self._process_or_record(item):
+                # Only now is the capture done with: a crawl killed before this point, or
+                # a failure, leaves the page to be read again next time.
+                self._state.mark_processed(item.url, item.warc.payload_digest)
+        except DiskFull as exc:  # the crawl stops; this page is read again next time
+            self._disk_full(exc)
+        return item
+
+    async def _process_or_record(self, item: PageItem) -> bool:
+        """Process the page; True if done, False if it failed (and was recorded as an error)."""
+        try:
             await self._process(item)
+        except DiskFull:
+            raise
         except Exception as exc:  # one bad page must not end the crawl or vanish
             logger.error("%s: could not be processed: %r", item.url, exc, exc_info=exc)
             self._stats.inc(item.outlet, "errors", "processing")
             self._session.record_page(url=item.url, page_type="error", reasons=(f"processing failed: {exc!r}",),
                                       warc=item.warc)
-            return item
-        # Only now is the capture done with: a crawl killed before this point, or a
-        # failure above, leaves the page to be read again next time.
-        self._state.mark_processed(item.url, item.warc.payload_digest)
-        return item
+            return False
+        return True
 
     async def _process(self, item: PageItem) -> None:
         topics, require_topic = self._topics(item.outlet)

@@ -105,16 +105,16 @@ def check_archive(archive: str, command: str, *, must_exist: bool = False) -> Ob
 def report_spool(summary: dict[str, Any], command: str) -> bool:
     """Say (one line) when data could not reach the store; True if some is pending."""
     pending = summary.get("pending") or []
-    if not pending:
-        return False
-    errors = "; ".join(summary.get("storage_errors") or []) or "upload failed"
-    if "No space left on device" in errors or "Errno 28" in errors:
+    if summary.get("disk_full"):
         click.echo(
             f"newsarchive {command}: the disk under NEWSARCHIVE_HOME (the spool) is full; what was written is "
             "kept and nothing finished is lost: free space, then run `newsarchive flush` and the same command again",
             err=True,
         )
         return True
+    if not pending:
+        return False
+    errors = "; ".join(summary.get("storage_errors") or []) or "upload failed"
     click.echo(
         f"newsarchive {command}: {len(pending)} object(s) wait in the local spool, not yet in "
         f"{summary.get('store') or 'the archive'} ({errors}); run `newsarchive flush` when the store is reachable",

@@ -15,7 +15,8 @@ from twisted.python.failure import Failure
 from crawler import signals as na_signals
 from crawler.hub import Hub
 from crawler.items import PageItem
-from crawler.middlewares import FETCHED_AT, UNCHANGED, WARC_REF, OutOfScope
+from archive import DiskFull
+from crawler.middlewares import FETCHED_AT, UNCHANGED, WARC_REF, NotArchived, OutOfScope
 from crawler.stats import OutletStats
 from extract import Hints, Topic
 
@@ -97,6 +98,8 @@ class ArchivingSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         outlet = request.meta.get("outlet")
+        if failure.check(NotArchived):
+            return  # the crawl is stopping for a full disk, said once by the hub
         if failure.check(OutOfScope):
             self._out_of_scope(outlet, failure.value)
             return
@@ -115,7 +118,7 @@ class ArchivingSpider(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         # The manifest lists every fetch that yielded no article, failures included; the
         # capture (if the response arrived before it failed) is in the WARC.
-        Hub.of(self.crawler).session.record_page(
+        self._record_page(
             url=request.url, page_type="error", reasons=(f"{kind}: {message}",),
             warc=response.meta.get(WARC_REF) if response is not None else request.meta.get(WARC_REF),
         )
@@ -127,13 +130,20 @@ class ArchivingSpider(scrapy.Spider):
         """A redirect not followed: counted, listed in the manifest, never an error of the site."""
         self.outlet_stats().inc(outlet, "skipped_offsite")
         logger.info("%s", refused)
-        Hub.of(self.crawler).session.record_page(
+        self._record_page(
             url=refused.origin, page_type="offsite", reasons=(f"redirect to {refused.url} not followed: {refused.reason}",),
             warc=None,
         )
         self.crawler.signals.send_catch_log(
             na_signals.fetch_failed, url=refused.origin, outlet=outlet, kind="out_of_scope", message=str(refused)
         )
+
+    def _record_page(self, **page: Any) -> None:
+        hub = Hub.of(self.crawler)
+        try:
+            hub.session.record_page(**page)
+        except DiskFull as exc:
+            hub.stop_for_disk_full(exc)
 
     def meta(self, outlet: str | None, **extra: Any) -> dict[str, Any]:
         return {"outlet": outlet, **extra}

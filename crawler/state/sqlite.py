@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
+from archive.errors import DiskFull
 from crawler.state.base import Capture
 from extract.article import WarcRef
 
@@ -51,6 +53,8 @@ class SQLiteCrawlState:
 
     def __init__(self, path: Path, *, batch_writes: int = BATCH_WRITES, batch_seconds: float = BATCH_SECONDS) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        self._full: DiskFull | None = None  # the disk refused a write: every later one fails too
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL: durable across a killed process (what we guard against), without an
@@ -147,11 +151,11 @@ class SQLiteCrawlState:
         self._write("UPDATE captures SET processed_digest = ? WHERE url = ?", (payload_digest, url))
 
     def _write(self, sql: str, values: tuple) -> None:
-        with self._lock:
+        with self._lock, self._disk():
             if not self._pending:
                 self._db.execute("BEGIN")
                 self._opened = time.monotonic()
-                self._timer = threading.Timer(self._batch_seconds, self.flush)
+                self._timer = threading.Timer(self._batch_seconds, self._flush_in_background)
                 self._timer.daemon = True
                 self._timer.start()
             self._db.execute(sql, values)
@@ -167,16 +171,41 @@ class SQLiteCrawlState:
             self._pending = 0
             self._db.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def _disk(self):  # type: ignore[no-untyped-def]
+        """A full disk becomes one ``DiskFull``; the batch it was in is rolled back (those
+        pages are fetched again in full next time, as after a kill)."""
+        if self._full is not None:
+            raise self._full
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_FULL:
+                raise
+            self._pending = 0
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            self._full = DiskFull(f"the disk under the crawl state ({self._path}) is full: {exc}")
+            raise self._full from exc
+
     def flush(self) -> None:
         """Commit the writes made so far (for other readers of the file)."""
         with self._lock:
             if not self._closed:
-                self._commit()
+                with self._disk():
+                    self._commit()
+
+    def _flush_in_background(self) -> None:
+        # The crawl hears of a full disk from its own next write (this one is the timer's).
+        with contextlib.suppress(DiskFull):
+            self.flush()
 
     def close(self) -> None:
         with self._lock:
             try:
-                self._commit()
+                if self._full is None:
+                    with self._disk():
+                        self._commit()
             finally:
                 self._db.close()
                 self._closed = True

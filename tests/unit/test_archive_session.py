@@ -162,6 +162,36 @@ def test_close_is_idempotent_and_a_closed_session_refuses_writes(tmp_path):
         session.write_run_record({"late": True})
 
 
+def test_a_full_disk_is_one_error_and_every_later_write_is_refused_until_close(tmp_path, monkeypatch):
+    import errno
+
+    from archive import DiskFull
+    from archive.spool import Spool
+
+    store = LocalStore(tmp_path / "a")
+    session = ArchiveSession(store, spool_dir=tmp_path / "s", run_id="r", warcinfo=WARCINFO)
+    ref = session.write_exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip=None, fetched_at=T0)
+    real_write = Spool.write_bytes
+    tries = []
+
+    def full(self, key, data):
+        tries.append(key)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Spool, "write_bytes", full)
+    with pytest.raises(DiskFull, match="is full"):
+        session.write_article(make_article(URL, warc=ref), "added")
+    with pytest.raises(DiskFull):  # refused without trying the disk again
+        session.write_exchange(url=URL, request=REQUEST, response=RESPONSE, remote_ip=None, fetched_at=T0)
+    with pytest.raises(DiskFull):
+        session.record_page(url=URL, page_type="index", reasons=(), warc=None)
+    assert len(tries) == 1
+    monkeypatch.setattr(Spool, "write_bytes", real_write)  # room again, for close
+    summary = session.close()
+    assert summary["disk_full"] and "is full" in summary["storage_errors"][0]
+    assert summary["warcs"] and store.exists(summary["warcs"][0])  # what was written reached the store
+
+
 def test_revisits_are_archived_indexed_and_verified(tmp_path):
     from archive.verify import verify_archive
     from archive.warc import split_http

@@ -51,6 +51,23 @@ def test_an_article_id_leads_to_its_one_json_whichever_url_recorded_it(state):
     assert state.key_of("other") == "articles/x/2026/11/30/other.json"
 
 
+def test_a_full_disk_under_the_sqlite_state_is_one_diskfull_and_close_still_works(tmp_path):
+    from archive import DiskFull
+
+    state = SQLiteCrawlState(tmp_path / "state.sqlite", batch_writes=1)
+    state._db.execute("PRAGMA max_page_count = 8")  # a database that cannot grow: SQLITE_FULL
+    with pytest.raises(DiskFull, match="crawl state .* is full"):
+        for n in range(10_000):
+            state.record_capture(Capture(url=f"http://127.0.0.1/{n}/" + "x" * 200, warc=REF,
+                                         fetched_at="2026-11-30T10:00:00+00:00"))
+    with pytest.raises(DiskFull):  # every later write is refused at once
+        state.mark_processed("http://127.0.0.1/0/", "sha1:AAAA")
+    state.close()
+    reopened = SQLiteCrawlState(tmp_path / "state.sqlite")
+    assert reopened.last_capture("http://127.0.0.1/0/" + "x" * 200) is not None  # committed batches stay
+    reopened.close()
+
+
 def test_processed_means_the_pipeline_finished_with_this_payload(state):
     state.record_capture(Capture(url="http://127.0.0.1/a", warc=REF, fetched_at="2026-11-30T10:00:00+00:00"))
     assert not state.last_capture("http://127.0.0.1/a").processed
