@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError, IgnoreRequest
 from scrapy.http import Response
@@ -46,6 +47,37 @@ class OutOfScope(IgnoreRequest):
     def __init__(self, url: str, origin: str, reason: str) -> None:
         super().__init__(f"redirect from {origin} to {url} not followed: {reason}")
         self.url, self.origin, self.reason = url, origin, reason
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect back to a URL of its own chain. Scrapy's duplicate filter would drop it
+    without a word; this makes the loop a recorded failure of the URL it began at."""
+
+    def __init__(self, url: str, origin: str) -> None:
+        super().__init__(f"redirect loop: {origin} leads back to {url}")
+        self.url, self.origin = url, origin
+
+
+def _refuse_loops(result: Request | Response, request: Request) -> Request | Response:
+    if isinstance(result, Request) and result is not request:
+        chain = result.meta.get("redirect_urls") or []
+        if result.url in chain:
+            raise RedirectLoop(result.url, chain[0])
+    return result
+
+
+class LoopSafeRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's 3xx redirects, with loops refused as ``RedirectLoop``."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        return _refuse_loops(super().process_response(request, response), request)
+
+
+class LoopSafeMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, with loops refused as ``RedirectLoop``."""
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Request | Response:
+        return _refuse_loops(super().process_response(request, response), request)
 
 
 class ScopeMiddleware:

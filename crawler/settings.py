@@ -53,6 +53,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's, but every request waiting for robots.txt is checked (see crawler/robots.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.ObeyingRobotsTxtMiddleware": 100,
+    # Scrapy's, but a loop is a recorded failure rather than a silently filtered duplicate.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.LoopSafeRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.LoopSafeMetaRefreshMiddleware": 580,
 }
 # The spider reports each final failure once, in words; Scrapy's own give-up line would repeat it.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"

@@ -16,7 +16,7 @@ from crawler import signals as na_signals
 from crawler.hub import Hub
 from crawler.items import PageItem
 from archive import DiskFull
-from crawler.middlewares import FETCHED_AT, UNCHANGED, WARC_REF, NotArchived, OutOfScope
+from crawler.middlewares import FETCHED_AT, UNCHANGED, WARC_REF, NotArchived, OutOfScope, RedirectLoop
 from crawler.stats import OutletStats
 from extract import Hints, Topic
 
@@ -30,6 +30,8 @@ def error_kind(failure: Failure) -> str:
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
+    if isinstance(exc, RedirectLoop):
+        return "redirect_loop"
     if isinstance(exc, IgnoreRequest) and type(exc.__cause__).__name__ == "_DecompressionMaxSizeExceeded":
         return "too_large"  # a compressed body (a gzip bomb) that inflates past DOWNLOAD_MAXSIZE
     name = type(exc).__name__
@@ -104,7 +106,7 @@ class ArchivingSpider(scrapy.Spider):
             self._out_of_scope(outlet, failure.value)
             return
         kind = error_kind(failure)
-        if failure.check(IgnoreRequest) and not failure.check(HttpError) and kind != "too_large":
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and kind not in ("too_large", "redirect_loop"):
             # RobotsTxtMiddleware and filters refuse requests this way.
             self.outlet_stats().inc(outlet, "skipped_robots")
             logger.info("%s: not fetched (%s)", request.url, failure.value)
@@ -114,16 +116,17 @@ class ArchivingSpider(scrapy.Spider):
             message = _http_message(failure.value.response.status)
         else:
             message = str(failure.value) or _MESSAGES.get(kind, kind)
-        logger.warning("%s: %s", request.url, message)
         response = getattr(failure.value, "response", None)
         # The manifest lists every fetch that yielded no article, failures included; the
         # capture (if the response arrived before it failed) is in the WARC.
-        self._record_page(
-            url=request.url, page_type="error", reasons=(f"{kind}: {message}",),
-            warc=response.meta.get(WARC_REF) if response is not None else request.meta.get(WARC_REF),
-        )
+        warc = response.meta.get(WARC_REF) if response is not None else request.meta.get(WARC_REF)
+        url = request.url
+        if failure.check(RedirectLoop):  # the loop belongs to the URL the crawl asked for; its 3xx are in the WARC
+            url, warc = failure.value.origin, None
+        logger.warning("%s: %s", url, message)
+        self._record_page(url=url, page_type="error", reasons=(f"{kind}: {message}",), warc=warc)
         self.crawler.signals.send_catch_log(
-            na_signals.fetch_failed, url=request.url, outlet=outlet, kind=kind, message=message
+            na_signals.fetch_failed, url=url, outlet=outlet, kind=kind, message=message
         )
 
     def _out_of_scope(self, outlet: str | None, refused: OutOfScope) -> None:

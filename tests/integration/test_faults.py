@@ -145,6 +145,7 @@ def test_each_fault_is_recorded_as_what_it_was(fault_crawl):
     assert pages["/news/short.html"]["reasons"][0].startswith("truncated")
     assert pages["/news/reset.html"]["reasons"][0].startswith("truncated")
     assert "not HTML" in pages["/news/report.html"]["reasons"][0]
+    assert pages["/news/loop.html"]["reasons"][0].startswith("redirect_loop")
     totals = fault_crawl["record"]["totals"]
     assert totals["skipped_robots"] == 0   # robots.txt allows everything: nothing may be blamed on it
     assert totals["errors"]["bad_feed"] == 4 and totals["errors"]["bad_sitemap"] == 1
