@@ -266,6 +266,126 @@ def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int
     return len(hits)
 
 
+# Blocks that end a link's line of text: a link alone in one of them is a headline.
+_LINE_BLOCKS = frozenset({
+    "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dd", "dt", "section", "article",
+    "header", "footer", "figure", "figcaption", "blockquote", "ul", "ol", "table", "tr", "body",
+})
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_MAX_CARD_CHARS = 500  # a headline, a kicker, a date and a sentence or two of summary
+_CARD_LEVELS = 6  # how far above a headline link its card may start
+
+
+def _line_text(block: etree._Element) -> str:
+    """Text of ``block`` outside its nested blocks: the line its inline content forms."""
+    parts = [block.text or ""]
+
+    def walk(node: etree._Element) -> None:
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _LINE_BLOCKS:
+                parts.append(child.text or "")
+                walk(child)
+            parts.append(child.tail or "")
+
+    walk(block)
+    return " ".join("".join(parts).split())
+
+
+def _headline_link(a: etree._Element) -> bool:
+    """A link that reads as a headline: three or more words, most of its line, its end.
+
+    Links inside sentences share their line with the sentence; a teaser's headline
+    stands alone in its heading or block (a kicker or a screen-reader copy before it).
+    """
+    text = " ".join("".join(a.itertext()).split())
+    cjk = len(_CJK_CHAR.findall(text))
+    if not 3 <= len(text.split()) + cjk // 3 or len(text) > 200:
+        return False
+    block = next((b for b in a.iterancestors() if b.tag in _LINE_BLOCKS), None)
+    if block is None:
+        return False
+    # It ends its line: a link inside a sentence has the rest of the sentence after it.
+    line = _line_text(block)
+    return len(text) >= 0.5 * len(line) and line.endswith(text)
+
+
+def remove_teaser_cards(tree: etree._Element, options: ExtractOptions) -> int:
+    """Three or more sibling cards, each a headline link to another page and a short summary.
+
+    "More stories" streams and related-article rails: their summaries are prose, so the
+    block's link density stays low, but every card is built the same way around its own
+    headline link. A card is small (a teaser, not a post); links inside sentences, and
+    lists of short names, are not headlines.
+    """
+    # container -> card -> (href, headline link)
+    items: dict[etree._Element, dict[etree._Element, tuple[str, etree._Element]]] = {}
+    chains: list[list[etree._Element]] = []
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:")) or not _headline_link(a):
+            continue
+        chain, node = [], a
+        for _ in range(_CARD_LEVELS):
+            parent = node.getparent()
+            # Table rows are records (a filmography, results), not cards.
+            if parent is None or parent.tag in _KEEP_TAGS or parent.tag in _TABLE_TAGS:
+                break
+            items.setdefault(parent, {}).setdefault(node, (href, a))
+            chain.append(parent)
+            node = parent
+        chains.append(chain)
+    checked: dict[etree._Element, bool] = {}
+    hits: dict[etree._Element, None] = {}
+    for chain in chains:
+        # The lowest container holding three cards with different targets is the list.
+        for container in chain:
+            cards = items[container]
+            if len(cards) < 3 or len({href for href, _ in cards.values()}) < 3:
+                continue
+            for card, (_, link) in cards.items():
+                if card not in checked:
+                    checked[card] = _is_card(card, link)
+                if checked[card]:
+                    hits[card] = None
+            break
+    return _remove_outermost(list(hits))
+
+
+_TABLE_TAGS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
+
+
+def _is_card(card: etree._Element, link: etree._Element) -> bool:
+    """Teaser-sized, its headline on a line of its own, and led by it: at most a
+    kicker, source or date before it.
+
+    A feature list ending each entry with "Learn more about X" links its last line,
+    not its headline.
+    """
+    if card.tag in ("ul", "ol", "dl"):
+        return False  # a list of entries, not one entry
+    size = _text_len(card)
+    if not 0 < size <= _MAX_CARD_CHARS:
+        return False
+    # A card sets its headline on a line of its own (a heading or block); a link
+    # filling the single line of a list item is a reference or a plain link list.
+    line = next((b for b in link.iterancestors() if b.tag in _LINE_BLOCKS), None)
+    if line is None or line is card or card not in line.iterancestors():
+        return False
+    before = 0
+    for node in card.iter():
+        if node is link:
+            return before <= _MAX_KICKER_CHARS
+        if isinstance(node.tag, str) and node.tag not in _NON_TEXT_TAGS:
+            before += len((node.text or "").strip())
+        if node is not card:
+            before += len((node.tail or "").strip()) if link not in node.iterancestors() else 0
+    return False
+
+
+_MAX_KICKER_CHARS = 40
+_NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template"})
+
+
 # What may stand between the links of a link farm: whitespace and bars, bullets or
 # slashes. Not commas or 、: a sentence listing linked names is the article's own.
 _FARM_GLUE = re.compile(r"^[\s|｜/·•・\-–—_]*$")
@@ -318,6 +438,7 @@ RULES: tuple[Callable[[etree._Element, ExtractOptions], int], ...] = (
     remove_link_farms,
     remove_widgets,
     remove_link_lists,
+    remove_teaser_cards,
     remove_link_paragraphs,
 )
 

@@ -100,7 +100,9 @@ def _paragraphs(body: etree._Element) -> list[str]:
             return "block"
         return "inline"
 
-    return _walk_paragraphs(list(body), kind)
+    # The body itself is the root: text trafilatura leaves loose between its blocks
+    # (the tail of a top-level block) is article text too.
+    return _walk_paragraphs([body], kind)
 
 
 def _walk_paragraphs(roots: list[etree._Element], kind) -> list[str]:

@@ -113,3 +113,14 @@ def test_hostile_input_gives_a_result_not_an_exception(body):
     result = extract_page(body, "https://x.example/a", headers={"Content-Type": "text/html"})
     assert (result.article is None) == (result.rejection is not None)
     assert result.reasons
+
+
+def test_text_loose_between_trafilatura_blocks_is_kept():
+    # trafilatura leaves text it found outside any block as the tail of the block
+    # before it; that text is article text (it was lost before 0.3.1).
+    from lxml import etree
+
+    from extract.pipeline import _paragraphs
+
+    body = etree.fromstring("<body><p>First block.</p>Loose article text after it.<p>Last block.</p>Tail.</body>")
+    assert _paragraphs(body) == ["First block.", "Loose article text after it.", "Last block.", "Tail."]

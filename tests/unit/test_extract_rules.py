@@ -81,6 +81,57 @@ def test_remove_link_paragraphs_drops_read_also_teasers_keeps_prose_with_a_link(
     assert PROSE[1] in out and "Minister resigns" not in out
 
 
+def _cards(n: int = 3) -> str:
+    return "".join(
+        f"<li><div class='meta'>Agency · {i} days ago</div><h3><a href='/story/{i}'>Storm number {i} closes the coast road again</a></h3>"
+        f"<p>Crews worked through the night to clear the road after the storm, the council said on day {i}.</p></li>"
+        for i in range(n)
+    )
+
+
+def test_remove_teaser_cards_drops_a_more_stories_stream_of_headline_cards():
+    # Each card is mostly summary prose, so the stream's link density is low and
+    # remove_link_lists keeps it; every card is built around its own headline link.
+    tree = dom(f"<html><body><article><p>{PROSE[0]}</p><p>{PROSE[1]}</p></article>"
+               f"<section><h2>More stories</h2><ul>{_cards()}</ul></section></body></html>")
+    dom_rules.remove_link_lists(tree, OPTS)
+    assert "Crews worked" in text_of(tree)
+    assert dom_rules.remove_teaser_cards(tree, OPTS) == 3
+    out = text_of(tree)
+    assert PROSE[0] in out and PROSE[1] in out
+    assert "Storm number" not in out and "Crews worked" not in out
+
+
+def test_remove_teaser_cards_needs_three_cards_to_different_pages():
+    tree = dom(f"<html><body><p>{PROSE[0]}</p><ul>{_cards(2)}</ul></body></html>")
+    assert dom_rules.remove_teaser_cards(tree, OPTS) == 0
+    same = _cards(3).replace("/story/1", "/story/0").replace("/story/2", "/story/0")
+    tree = dom(f"<html><body><p>{PROSE[0]}</p><ul>{same}</ul></body></html>")
+    assert dom_rules.remove_teaser_cards(tree, OPTS) == 0
+
+
+def test_remove_teaser_cards_keeps_prose_links_references_tables_and_feature_lists():
+    prose = "".join(
+        f"<div><p>What is the <a href='/a{i}'>status report on the new harbour wall</a>, three months in?</p></div>"
+        for i in range(3)
+    )
+    references = "<ol>" + "".join(
+        f"<li>^ <a href='https://ref{i}.example/'>Harbour wall report, part {i}, council archive</a></li>" for i in range(3)
+    ) + "</ol>"
+    table = "<table>" + "".join(
+        f"<tr><td><a href='/film{i}'>The Long Night Number {i}</a></td><td>199{i}</td><td>A short plot summary.</td></tr>"
+        for i in range(3)
+    ) + "</table>"
+    features = "<ul>" + "".join(
+        f"<li><h3>Tool {i}</h3><p>Inspect and edit the page. <a href='/tool{i}'>Learn more about tool {i}</a></p></li>"
+        for i in range(3)
+    ) + "</ul>"
+    tree = dom(f"<html><body>{prose}{references}{table}{features}</body></html>")
+    before = text_of(tree)
+    assert dom_rules.remove_teaser_cards(tree, OPTS) == 0
+    assert text_of(tree) == before
+
+
 # --- paragraph rules ----------------------------------------------------------------
 
 
