@@ -84,6 +84,8 @@ def _page_lines(tree: etree._Element) -> tuple[str, ...]:
 
 
 _BLOCKS = frozenset({"p", "head", "quote", "list", "item", "table", "row", "code", "div", "section"})
+# Blocks whose text runs in lines: a <code> inside one is a word of the sentence.
+_TEXT_PARENTS = frozenset({"p", "head", "item", "cell", "hi", "ref", "del"})
 
 
 def _paragraphs(body: etree._Element) -> list[str]:
@@ -96,6 +98,8 @@ def _paragraphs(body: etree._Element) -> list[str]:
     def kind(el: etree._Element) -> str:
         if el.tag == "lb":
             return "break"  # a hard line break between sentences separates paragraphs
+        if el.tag == "code" and el.getparent() is not None and el.getparent().tag in _TEXT_PARENTS:
+            return "inline"  # code words inside a sentence ("checking for <code>fetch</code>")
         if el.tag in _BLOCKS or (el.tag == "cell" and any(c.tag in _BLOCKS for c in el.iter())):
             return "block"
         return "inline"

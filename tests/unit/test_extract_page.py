@@ -124,3 +124,21 @@ def test_text_loose_between_trafilatura_blocks_is_kept():
 
     body = etree.fromstring("<body><p>First block.</p>Loose article text after it.<p>Last block.</p>Tail.</body>")
     assert _paragraphs(body) == ["First block.", "Loose article text after it.", "Last block.", "Tail."]
+
+
+def test_inline_code_stays_in_its_sentence():
+    # <code> is a block when trafilatura sets it on its own (a listing), a word when
+    # it sits in a paragraph; as a block, each word became a "paragraph" of its own
+    # that the short-line rules then dropped, leaving "checking for , or on the".
+    from lxml import etree
+
+    from extract.pipeline import _paragraphs
+
+    body = etree.fromstring(
+        "<body><p>Support is detected by checking for <code>Headers</code>, <code>Request</code> or "
+        "<code>fetch</code> on the window.</p><code>fetch(url).then(render)</code></body>"
+    )
+    first, listing = _paragraphs(body)
+    assert first.startswith("Support is detected by checking for Headers")
+    assert first.endswith("fetch on the window.")
+    assert listing == "fetch(url).then(render)"
