@@ -72,8 +72,18 @@ def drop_separator_runs(paras: list[str], ctx: PageContext) -> set[int]:
     edge = set(range(min(2, len(paras)))) | set(range(max(len(paras) - 3, 0), len(paras)))
     # Bars and space-separated Han words are never how prose lists things, so such runs
     # go wherever they sit (link farms and spider-pool place-name runs glued inside).
+    # At the edges, footer and toolbar rows also count: names between spaced dashes
+    # ("About - Jobs - Contact - ...") or in brackets ("【推荐】【打印】【关闭】").
     return {i for i, p in enumerate(paras)
-            if (i in edge and _is_separator_run(p, n)) or _is_bar_run(p, n) or _is_han_space_run(p, n)}
+            if (i in edge and (_is_separator_run(p, n) or _is_menu_row(p, n)))
+            or _is_bar_run(p, n) or _is_han_space_run(p, n)}
+
+
+def _is_menu_row(text: str, min_items: int) -> bool:
+    # Menu items are names; "Name - 9" results and "A - 2 (1,0)" scores are data.
+    items = [s for s in _EDGE_SEPARATORS.split(text) if s.strip()]
+    numbered = sum(1 for s in items if any(ch.isdigit() for ch in s))
+    return numbered <= 0.2 * len(items) and _is_separator_run(text, min_items, _EDGE_SEPARATORS)
 
 
 def is_keyword_run(text: str, options: ExtractOptions) -> bool:
@@ -81,8 +91,11 @@ def is_keyword_run(text: str, options: ExtractOptions) -> bool:
     return _is_separator_run(text, options.min_separator_run)
 
 
-def _is_separator_run(text: str, min_items: int) -> bool:
-    items = [s for s in _SEPARATORS.split(text) if s.strip()]
+_EDGE_SEPARATORS = re.compile(r"\s*[|,，、;；·•｜【】\[\]]\s*|\s+[-–—]\s+")
+
+
+def _is_separator_run(text: str, min_items: int, separators: re.Pattern = _SEPARATORS) -> bool:
+    items = [s for s in separators.split(text) if s.strip()]
     if len(items) < min_items:
         return False
     short = sum(1 for s in items if _units(s) <= 3)
@@ -231,6 +244,37 @@ def drop_self_promotion(paras: list[str], ctx: PageContext) -> set[int]:
     return drop
 
 
+# A full date at the end of a line, with or without a clock time, in brackets or not:
+# "... 2005-07-13 09:00:04", "...（2005-04-03 17:19PM）", "... 2012年7月29日".
+_END_STAMP = re.compile(
+    r"(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])|(?:19|20)\d\d年\d{1,2}月\d{1,2}日|"
+    r"\d{1,2}-\d{1,2}\s+\d{1,2}:\d\d)(?:\s*\d{1,2}:\d\d(?::\d\d)?\s*(?:[AP]M)?)?"
+    r"(?:\s*[)）\]】]|\s+\d+\S*|\s*\[[\d/]+\])*\s*$",
+    re.I,
+)
+
+
+def drop_stamped_tail(paras: list[str], ctx: PageContext) -> set[int]:
+    """A closing run of three or more short lines each ending in a date: a listing.
+
+    "Related reports" lists, archive links and forum reply threads put each headline
+    before its date (``标题（2005-04-03 17:19）``); an article's own chronology puts
+    the date first. Short labels between them ("相关报道：") go with the run, and
+    so do up to two paragraphs below it (the site's rights notice).
+    """
+    drop: set[int] = set()
+    stamped = 0
+    for i in range(len(paras) - 1, -1, -1):
+        p = paras[i]
+        if _units(p) <= 40 and _END_STAMP.search(p):
+            stamped += 1
+        elif not (_units(p) <= 6 and not _SENTENCE_END.search(p)) and (stamped or i < len(paras) - 2):
+            # Up to two closing paragraphs below the listing (a rights notice) go with it.
+            break
+        drop.add(i)
+    return drop if stamped >= 3 and len(drop) < len(paras) else set()
+
+
 # Code-point ranges of the scripts news is written in (start, end, name), sorted.
 _SCRIPT_RANGES = (
     (0x0041, 0x024F, "latin"), (0x0370, 0x03FF, "greek"), (0x0400, 0x052F, "cyrillic"),
@@ -323,6 +367,7 @@ RULES: tuple[Callable[[list[str], PageContext], set[int]], ...] = (
     drop_label_runs,
     drop_self_promotion,
     drop_copyright_lines,
+    drop_stamped_tail,
     drop_edge_fragments,
 )
 

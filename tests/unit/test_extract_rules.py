@@ -153,6 +153,33 @@ def test_drop_separator_runs_keeps_enumerations_in_prose():
     assert text_rules.drop_separator_runs([prose], ctx()) == set()
 
 
+def test_drop_separator_runs_footer_and_toolbar_rows_at_the_edges():
+    footer = "ChinaRen - 搜狐招聘 - 网站登录 - 网站建设 - 设置首页 - 广告服务 - 联系方式 - 保护隐私权 - About SOHU"
+    toolbar = "页面功能 【我来说两句】【热点排行】【推荐】【字体：大 中 小】【打印】 【收藏】 【关闭】"
+    paras = [PROSE[0], PROSE[1], PROSE[2], toolbar, footer]
+    assert text_rules.drop_separator_runs(paras, ctx()) == {3, 4}
+    # Inside the body such a row may be the article's; results ("Name - 9") are data.
+    inside = [PROSE[0], PROSE[1], PROSE[2], footer, PROSE[0], PROSE[1], PROSE[2]]
+    assert text_rules.drop_separator_runs(inside, ctx()) == set()
+    results = "Autohaus Pulz - 9 11. Matej Fryza - 6 (2,1,w,1,2) 12. Stepan Melc - 3+1 (0,0,2,0,1*) 13. Jan Novak - 2 (1,1)"
+    assert text_rules.drop_separator_runs([PROSE[0], PROSE[1], results], ctx()) == set()
+
+
+def test_drop_stamped_tail_drops_a_closing_list_of_dated_headlines():
+    related = [
+        "v 为同门兄弟途胜让路 现代集团叫停狮跑上市活动 2005-07-13 09:00:04",
+        "v 国产途胜全面进场 北京现代4S店经销商喜上眉梢 2005-07-11 15:02:26",
+        "·富夫妻望子成龙假离婚 三月后丈夫另娶妻子傻眼（2005-04-03 17:19PM）",
+    ]
+    notice = "未经本网书面特别授权，请勿转载或建立镜像，违者依法必究"
+    paras = [PROSE[0], PROSE[1], "相关报道", *related, notice]
+    assert text_rules.drop_stamped_tail(paras, ctx()) == {2, 3, 4, 5, 6}
+    # Two dated lines are not a listing; a chronology puts its dates first.
+    assert text_rules.drop_stamped_tail([PROSE[0], PROSE[1], *related[:2]], ctx()) == set()
+    chronology = ["2005-07-13 09:00 The plant reopened.", "2005-07-14 10:00 Workers returned.", "2005-07-15 The first cars left."]
+    assert text_rules.drop_stamped_tail([PROSE[0], *chronology], ctx()) == set()
+
+
 def test_drop_repeated_labels_only_short_lines_seen_twice_on_the_page():
     paras = ["Advertisement", PROSE[0], "Analysis"]
     lines = ["Advertisement", "Menu", "Advertisement", PROSE[0], "Analysis"]
