@@ -193,12 +193,13 @@ def _remove_unless_main(hits: list[etree._Element], total: int) -> int:
 
 def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
     """Share, print, font-size, comment, newsletter and ad blocks, named by class or id."""
-    hits = [
-        el
-        for el in tree.xpath("//*[@class or @id]")
-        if el.tag not in _KEEP_TAGS and _WIDGET_NAME.search(f"{el.get('class') or ''} {el.get('id') or ''}".lower())
-    ]
-    return _remove_unless_main(hits, _page_chars(tree))
+    # The attribute values, not the elements: a string per attribute is cheap, an
+    # element proxy is not, and only the few matching elements need one.
+    hits = dict.fromkeys(value.getparent() for value in _CLASS_OR_ID(tree) if _WIDGET_NAME.search(value.lower()))
+    return _remove_unless_main([el for el in hits if el.tag not in _KEEP_TAGS], _page_chars(tree))
+
+
+_CLASS_OR_ID = etree.XPath("//@class | //@id")
 
 
 def _text_sizes(tree: etree._Element) -> dict[etree._Element, tuple[int, int, int]]:
