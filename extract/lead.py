@@ -32,7 +32,8 @@ _BLOCK_TAGS = _TEXT_BLOCKS | {"figure", "figcaption", "picture", "ul", "ol", "ta
 # Class/id tokens that name a lead or standfirst in templates, whole tokens only
 # ("leaderboard" is an ad slot, not a lead).
 _LEAD_TOKENS = frozenset(
-    "lead lede standfirst intro introduction summary excerpt abstract teaser sapo chapo chapeau".split()
+    "lead lede standfirst intro introduction summary excerpt abstract teaser sapo chapo chapeau preamble ingress "
+    "description".split()
 )
 # Where a prose block is not the story: captions, credits, navigation, forms, and
 # the "dek", which US templates use for a subtitle that summarises the story

@@ -167,7 +167,9 @@ def _main_text(
     if paragraphs:
         # A lead the template keeps beside the headline, outside the body container;
         # added after the rules, so the body's edges are judged as trafilatura found them.
-        paragraphs = find_lead(tree, headline, raw[0], paragraphs) + paragraphs
+        # The main text may open with the headline itself; the body starts after it.
+        first = next((p for p in raw if " ".join(p.split()).casefold() not in ctx.headlines), raw[0])
+        paragraphs = find_lead(tree, headline, first, paragraphs) + paragraphs
     return paragraphs, removed
 
 

@@ -43,7 +43,9 @@ def test_dateline_lead_in_the_header_opens_the_body():
     assert text_of(page(f'<div class="news-header__text">{DATELINE_LEAD}</div>')) == [DATELINE_LEAD, *BODY]
 
 
-@pytest.mark.parametrize("cls", ["news-header__lead", "article-standfirst", "articleIntro", "summary"])
+@pytest.mark.parametrize(
+    "cls", ["news-header__lead", "article-standfirst", "articleIntro", "summary", "article__preamble", "ingress", "description"]
+)
 def test_block_marked_as_lead_opens_the_body(cls):
     assert text_of(page(f'<p class="{cls}">{SUMMARY}</p>')) == [SUMMARY, *BODY]
 
@@ -111,3 +113,15 @@ def test_no_lead_without_a_headline_to_anchor_the_header():
 )
 def test_opens_with_dateline(text, dateline):
     assert opens_with_dateline(text) is dateline
+
+
+def test_lead_found_when_the_main_text_opens_with_the_headline():
+    # The headline sits inside the body container, so trafilatura's text starts with
+    # it; the lead (a class trafilatura prunes) lies between it and the first paragraph.
+    body = "".join(f"<p>{p}</p>" for p in BODY)
+    html = (
+        f"<html><head><title>{TITLE} - Steppe Wire</title></head><body>"
+        f'<main><div class="news_content"><h1>{TITLE}</h1><div class="teaser_text">{SUMMARY}</div>{body}</div></main>'
+        "</body></html>"
+    ).encode("utf-8")
+    assert text_of(html) == [SUMMARY, *BODY]
