@@ -1,7 +1,7 @@
 """Crawl throughput on real news pages: newsarchive beside bare Scrapy and bare Scrapy +
 trafilatura, on the same loopback site, in the same run.
 
-    python -m bench.crawl_throughput [--pages 400] [--small 100] [--repeat 2]
+    python -m bench.crawl_throughput [--pages 400] [--small 100] [--repeat 2] [--only "2 extract workers"]
 
 The site serves the shared corpus's pages (~280 KiB each), cycled with unique payloads
 (``bench.corpus_site``); politeness is off and the archive is a local folder, with WARC,
@@ -35,6 +35,9 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROB
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-q"]
 
 
+BASELINE = "bare scrapy + trafilatura"
+
+
 def newsarchive(work: Path, site_config: Callable[[int], Path], workers: int,
                 extra: tuple[str, ...] = ()) -> Callable[[int, str], Measured]:
     def run(pages: int, tag: str) -> Measured:
@@ -60,6 +63,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=400, help="pages of the large crawl")
     parser.add_argument("--small", type=int, default=100, help="pages of the small crawl (start-up, shutdown)")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--only", nargs="+", metavar="TEXT",
+                        help="only the variants whose name contains one of these (and the baseline)")
     args = parser.parse_args()
     pages = corpus_pages()
     # One site per crawl size (same pages, same URLs paths): each sitemap lists exactly its crawl.
@@ -78,13 +83,17 @@ def main() -> None:
 
     variants: dict[str, Callable[[int, str], Measured]] = {
         "bare scrapy": bare(work, url_list, False),
-        "bare scrapy + trafilatura": bare(work, url_list, True),
+        BASELINE: bare(work, url_list, True),
         "newsarchive, extract in-process": newsarchive(work, site_config, 0),
         "newsarchive, 2 extract workers": newsarchive(work, site_config, 2),
-        # Scrapy runs each response's items through CONCURRENT_ITEMS (default 100) asyncio
-        # tasks; a page gives one item. What the setting would be worth:
-        "newsarchive, 2 workers, CONCURRENT_ITEMS=1": newsarchive(work, site_config, 2, ("-s", "CONCURRENT_ITEMS=1")),
+        # Scrapy runs each response's items through CONCURRENT_ITEMS asyncio tasks; a page
+        # gives one item, so newsarchive sets 1. What Scrapy's default would cost:
+        "newsarchive, 2 workers, CONCURRENT_ITEMS=100": newsarchive(work, site_config, 2,
+                                                                   ("-s", "CONCURRENT_ITEMS=100")),
     }
+    if args.only:  # the baseline is always measured: every ratio is against it
+        variants = {name: run for name, run in variants.items()
+                    if name == BASELINE or any(part in name for part in args.only)}
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
     for round_ in range(args.repeat):
         for name, run in variants.items():
@@ -114,11 +123,11 @@ def main() -> None:
         # The cores share the work, but the crawling process is one thread: neither limit can be passed.
         r["cpu_bound_pages_per_s"] = round(min(1000 * cores / r["all_cpu_ms_per_page"]["median"],
                                                1000 / r["crawl_cpu_ms_per_page"]["median"]), 1)
-    base = results["bare scrapy + trafilatura"]["pages_per_s"]["median"]
-    cpu_base = results["bare scrapy + trafilatura"]["cpu_bound_pages_per_s"]
+    base = results[BASELINE]["pages_per_s"]["median"]
+    cpu_base = results[BASELINE]["cpu_bound_pages_per_s"]
     # CPU time on a shared machine runs slow with the load: the crawl process's CPU per
     # page is also given as a share of bare Scrapy + trafilatura's, measured alike.
-    traf_cpu = results["bare scrapy + trafilatura"]["all_cpu_ms_per_page"]["median"]
+    traf_cpu = results[BASELINE]["all_cpu_ms_per_page"]["median"]
     for r in results.values():
         r["crawl_cpu_vs_bare_trafilatura_cpu"] = round(r["crawl_cpu_ms_per_page"]["median"] / traf_cpu, 3)
     print(f"{args.pages} vs {args.small} real corpus pages (~280 KiB) from a loopback site, politeness off, "

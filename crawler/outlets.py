@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_CONFIG",
     "DEFAULT_SETTINGS",
     "ConfigError",
+    "OutletPolicies",
     "OutletSpec",
     "load_outlets",
     "parse_interval",
@@ -491,3 +492,35 @@ def _adaptive(f: _Fields) -> tuple[int, int] | None:
     if low > high:
         raise f.error("adaptive", f"min ({bounds[0]}) is longer than max ({bounds[1]}); swap them")
     return low, high
+
+
+class OutletPolicies:
+    """What a crawl does with an outlet's pages, from its spec (outlet None: an ad-hoc fetch).
+
+    The one owner of these answers: the spider asks it while crawling, ``reextract`` to
+    do again what the crawl did.
+    """
+
+    def __init__(self, specs: Mapping[str, OutletSpec]) -> None:
+        self._specs = specs
+
+    def topics(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
+        """The topic filters, and whether an article must match one."""
+        spec = self._specs.get(outlet or "")
+        return (spec.topics, spec.require_topic) if spec else ((), False)
+
+    def candidate(self, outlet: str | None, url: str) -> bool:
+        """Whether the crawl would have extracted ``url``: feeds, sitemaps and section pages
+        are archived as evidence, never as articles; an ad-hoc fetch extracts any page."""
+        spec = self._specs.get(outlet or "")
+        return spec.is_article_url(url) if spec else outlet is None
+
+    def rules(self, outlet: str | None) -> SiteRules | None:
+        """The outlet's extraction selectors, as the crawl passed them."""
+        spec = self._specs.get(outlet or "")
+        return spec.rules if spec else None
+
+    def scope(self, outlet: str | None) -> tuple[str, ...] | None:
+        """The domains whose canonical URLs may set an id (None: the fetched host)."""
+        spec = self._specs.get(outlet or "")
+        return spec.domains if spec else None

@@ -36,10 +36,10 @@ from archive.reader import Capture
 from crawler.digests import article_digest
 from crawler.extraction import extract_job, start_pool
 from crawler.identity import own_identity
-from crawler.outlets import OutletSpec
+from crawler.outlets import OutletPolicies, OutletSpec
 from crawler.stats import new_run_id
 from crawler.state import CrawlState
-from extract import EXTRACTOR, ExtractionResult, ExtractOptions, Hints, SiteRules, Topic
+from extract import EXTRACTOR, ExtractionResult, ExtractOptions, Hints
 from extract.article import Article
 
 
@@ -49,34 +49,6 @@ STATUSES = ("unchanged", "changed", "added", "rejected", "skipped", "failed")
 # What the extractor may take for a page (it rejects the rest itself, as in the crawl);
 # feeds, sitemaps and robots.txt are never article candidates.
 _PAGE_MIMES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "", "unk", "-"})
-
-
-class _Outlets:
-    """What the crawl did with an outlet's pages, from its spec (None: an ad-hoc fetch)."""
-
-    def __init__(self, specs: Mapping[str, OutletSpec]) -> None:
-        self._specs = specs
-
-    def topics(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
-        """The topic filters, and whether an article must match one."""
-        spec = self._specs.get(outlet or "")
-        return (spec.topics, spec.require_topic) if spec else ((), False)
-
-    def candidate(self, outlet: str | None, url: str) -> bool:
-        """Whether the crawl would have extracted ``url``: feeds, sitemaps and section pages
-        are archived as evidence, never as articles; an ad-hoc fetch extracts any page."""
-        spec = self._specs.get(outlet or "")
-        return spec.is_article_url(url) if spec else outlet is None
-
-    def rules(self, outlet: str | None) -> SiteRules | None:
-        """The outlet's extraction selectors, as the crawl passed them."""
-        spec = self._specs.get(outlet or "")
-        return spec.rules if spec else None
-
-    def scope(self, outlet: str | None) -> tuple[str, ...] | None:
-        """The domains whose canonical URLs may set an id (None: the fetched host)."""
-        spec = self._specs.get(outlet or "")
-        return spec.domains if spec else None
 
 
 @dataclass(frozen=True)
@@ -186,7 +158,7 @@ class _Job:
     outlet: str | None = None
     fetched_at: str | None = None
     require_topic: bool = False
-    scope: tuple[str, ...] | None = None  # see _Outlets.scope
+    scope: tuple[str, ...] | None = None  # see OutletPolicies.scope
     kwargs: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
@@ -245,7 +217,7 @@ def reextract(
         session = ArchiveSession(store, spool_dir=spool_dir, run_id=run_id, warcinfo=_warcinfo(run_id))
     written: set[str] = set()
     try:
-        outlets = _Outlets(specs or {})
+        outlets = OutletPolicies(specs or {})
         prepared = ordered_map(lambda target: _prepare(reader, target, stored, selection, outlets), targets)
         for done, (job, result) in enumerate(_extracted(prepared, jobs), 1):
             if job is not None:
@@ -317,7 +289,7 @@ def _prepare(
     target: _Target,
     stored: dict[str, list[str]],
     selection: _Selection,
-    outlets: _Outlets,
+    outlets: OutletPolicies,
 ) -> _Job | None:
     """Read the capture (on a reader thread) and build the extractor's arguments; None if
     the selection leaves it out."""

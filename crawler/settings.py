@@ -25,6 +25,11 @@ CONCURRENT_REQUESTS_PER_DOMAIN = _CRAWL["CONCURRENT_REQUESTS_PER_DOMAIN"]
 # output. An article yields one item (responses are still processed concurrently), so the
 # default 100 cost ~100 tasks per page for nothing (bench/crawl_throughput measures it).
 CONCURRENT_ITEMS = 1
+# Articles are requested newest first (crawler.spiders.outlet), so first in, first out;
+# and the next request is taken from the outlet with the fewest downloads under way, so
+# one outlet's backlog never keeps another's download slot idle.
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 AUTOTHROTTLE_ENABLED = _CRAWL["AUTOTHROTTLE_ENABLED"]
 AUTOTHROTTLE_START_DELAY = _CRAWL["AUTOTHROTTLE_START_DELAY"]
 AUTOTHROTTLE_MAX_DELAY = _CRAWL["AUTOTHROTTLE_MAX_DELAY"]

@@ -14,6 +14,7 @@ are archived as evidence of when a story was announced.
 
 from __future__ import annotations
 
+from collections import deque
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterator
@@ -28,13 +29,20 @@ from crawler.candidates import Candidates, LocalCandidates, RedisCandidates
 from crawler.discovery import DiscoveryError, Entry, extract_links, parse_feed, parse_sitemap
 from crawler.items import PageItem
 from crawler.middlewares import INCREMENTAL
-from crawler.outlets import OutletSpec, load_outlets
+from crawler.outlets import OutletPolicies, OutletSpec, load_outlets
 from crawler.spiders.base import ArchivingSpider
 from crawler.urls import canonicalize_url
 from extract import Hints, SiteRules, Topic
 
 
 __all__ = ["OutletSpider", "merge_hints", "parse_since"]
+
+# In one process the articles go to the scheduler a slice at a time, round-robin over the
+# outlets, whenever fewer than RELEASE_LOW_WATER requests wait there: it holds a few
+# hundred requests however large the frontier (memory stays flat), and every outlet of a
+# multi-outlet crawl has requests waiting for its own download slot.
+RELEASE_LOW_WATER = 64
+RELEASE_SLICE = 128
 
 
 def parse_since(text: str | None) -> datetime | None:
@@ -77,11 +85,13 @@ class OutletSpider(ArchivingSpider):
         self.seed = seed not in (False, "0", "false", "no")
         self.seeded = names if self.seed else []
         self.specs = {n: available[n] for n in names} if self.seed else dict(available)
+        self.policies = OutletPolicies(self.specs)
         self.since = parse_since(since)
         self.limit = int(limit) if limit not in (None, "", 0, "0") else None
         self.candidates: Candidates = candidates or LocalCandidates()
         self._params: dict[str, tuple[datetime | None, int | None]] = {}
         self._sources: set[str] = set()
+        self._unreleased: deque[Iterator[scrapy.Request]] = deque()  # one stream of article requests per outlet
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "OutletSpider":
@@ -92,6 +102,7 @@ class OutletSpider(ArchivingSpider):
             kwargs["candidates"] = RedisCandidates(redis_client(redis_url), frontier_keys(crawler.settings))
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._top_up, signal=signals.request_left_downloader)
         return spider
 
     @property
@@ -105,17 +116,15 @@ class OutletSpider(ArchivingSpider):
             self._params[outlet] = self.candidates.params(outlet)
         return self._params[outlet]
 
+    # What the pipeline and middlewares ask of the crawl's outlets (crawler.outlets.OutletPolicies).
     def topics_for(self, outlet: str | None) -> tuple[tuple[Topic, ...], bool]:
-        spec = self.specs.get(outlet or "")
-        return (spec.topics, spec.require_topic) if spec else ((), False)
+        return self.policies.topics(outlet)
 
     def rules_for(self, outlet: str | None) -> SiteRules | None:
-        spec = self.specs.get(outlet or "")
-        return spec.rules if spec else None
+        return self.policies.rules(outlet)
 
     def scope_for(self, outlet: str | None) -> tuple[str, ...] | None:
-        spec = self.specs.get(outlet or "")
-        return spec.domains if spec else None
+        return self.policies.scope(outlet)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for name in self.seeded:
@@ -196,24 +205,59 @@ class OutletSpider(ArchivingSpider):
     # phase two: articles
 
     def _on_idle(self) -> None:
+        if self._unreleased:
+            self._release()
+            raise DontCloseSpider
         batch = self.candidates.take()
         if batch is None:
             return
-        for name, candidates in batch.items():
-            ordered = sorted(candidates.items(), key=lambda item: _newest_first(item[1]) + (item[0],))
-            limit = self._outlet_params(name)[1]
-            if limit is not None:
-                ordered = ordered[:limit]
-            spec = self.specs[name]
-            for url, entries in ordered:
-                request = scrapy.Request(
-                    url, callback=self.parse_article, errback=self.on_error,
-                    meta=self.meta(spec.name, hints=merge_hints(entries), **{INCREMENTAL: True}),
-                )
-                self.crawler.engine.crawl(request)
+        streams = [self._article_requests(name, candidates) for name, candidates in batch.items()]
+        if isinstance(self.candidates, LocalCandidates):
+            self._unreleased.extend(streams)
+            self._release()
+        else:
+            # A shared frontier: every request is queued in Redis before the candidates go
+            # (a worker killed in between loses nothing).
+            for stream in streams:
+                for request in stream:
+                    self.crawler.engine.crawl(request)
         self.candidates.done(batch)
         if any(batch.values()):
             raise DontCloseSpider
+
+    def _article_requests(self, name: str, candidates: dict[str, list[Entry | None]]) -> Iterator[scrapy.Request]:
+        ordered = sorted(candidates.items(), key=lambda item: _newest_first(item[1]) + (item[0],))
+        limit = self._outlet_params(name)[1]
+        if limit is not None:
+            ordered = ordered[:limit]
+        spec = self.specs[name]
+        for url, entries in ordered:
+            yield scrapy.Request(
+                url, callback=self.parse_article, errback=self.on_error,
+                meta=self.meta(spec.name, hints=merge_hints(entries), **{INCREMENTAL: True}),
+            )
+
+    def _top_up(self, request: scrapy.Request, spider: Any = None) -> None:
+        if self._unreleased:
+            self._release()
+
+    def _release(self) -> None:
+        """Up to RELEASE_SLICE article requests to the scheduler, round-robin over the
+        outlets, if fewer than RELEASE_LOW_WATER wait there."""
+        scheduler = self.crawler.engine.scheduler
+        try:
+            if scheduler is not None and len(scheduler) >= RELEASE_LOW_WATER:  # type: ignore[arg-type]
+                return
+        except TypeError:  # a scheduler that cannot count: release anyway
+            pass
+        released = 0
+        while self._unreleased and released < RELEASE_SLICE:
+            stream = self._unreleased.popleft()
+            request = next(stream, None)
+            if request is not None:
+                self._unreleased.append(stream)
+                self.crawler.engine.crawl(request)
+                released += 1
 
     def _too_old(self, spec: OutletSpec, when: datetime | None) -> bool:
         if when is None:
