@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from extract import ExtractionResult, extract_page
+from crawler.logs import quiet_libraries
 from extract.language import detect_language
 
 __all__ = ["extract_job", "start_pool"]
@@ -35,4 +36,5 @@ def extract_job(body: bytes, url: str, kwargs: dict[str, Any]) -> ExtractionResu
 
 
 def _warm_up() -> None:
+    quiet_libraries()
     detect_language("A sentence long enough for the language model to load and answer.")

@@ -38,6 +38,10 @@ def main(verbose: int) -> None:
     """
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        from crawler.logs import quiet_libraries
+
+        quiet_libraries()
 
 
 for _name in _COMMAND_MODULES:

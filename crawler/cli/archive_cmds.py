@@ -34,7 +34,7 @@ def _fails_cleanly(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except (ArchiveError, StorageError) as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"newsarchive {click.get_current_context().info_name}: {exc}", err=True)
             sys.exit(EXIT_ERRORS)
 
     return wrapper
