@@ -113,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
                     for name in sim.names:
                         sim.add_article(name)
                     next_article += 60
-                samples.append((now - started, _status(service.pid)))
-                for name, count in _crawls(sim.names).items():
+                running = _crawls(sim.names)
+                samples.append((now - started, {**_status(service.pid), "crawls": sum(running.values())}))
+                for name, count in running.items():
                     most_at_once[name] = max(most_at_once[name], count)
                 time.sleep(args.sample)
             alive = service.poll() is None
@@ -137,22 +138,27 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(minutes: float, samples: list[tuple[float, dict[str, int]]], most: Counter[str], runs: list[dict],
             alive: bool, exit_code: int, names: list[str]) -> None:
-    def window(first: bool) -> dict[str, float]:
-        chosen = [s for t, s in samples if (t < 60 if first else t >= samples[-1][0] - 60)] or [samples[-1][1]]
-        return {key: statistics.mean(s.get(key, 0) for s in chosen) for key in ("VmRSS", "fds", "Threads")}
+    def window(start: float, end: float) -> dict[str, float]:
+        chosen = [s for t, s in samples if start <= t < end] or [samples[-1][1]]
+        return {key: statistics.mean(s.get(key, 0) for s in chosen) for key in ("VmRSS", "fds", "Threads", "crawls")}
 
     outcomes = Counter(r.get("outcome") for r in runs)
     per_outlet = Counter(o for r in runs for o in r.get("outlets", {}))
-    first, last = window(True), window(False)
+    # The first minute is start-up (no crawl yet): steady state is the second minute on.
+    last_t = samples[-1][0]
+    first, last = window(60, 120), window(last_t - 60, last_t + 1)
     print(f"soak: {minutes:g} min, {len(names)} outlets due every minute; service "
           f"{'ran to the end' if alive else 'EXITED EARLY'} (exit {exit_code} after SIGTERM)")
     print(f"runs: {len(runs)} ({', '.join(f'{k} {v}' for k, v in sorted(outcomes.items()))}); "
           f"per outlet: {min(per_outlet.values(), default=0)}-{max(per_outlet.values(), default=0)}")
     print(f"most crawls of one outlet at once: {max(most.values(), default=0)} (must be 1)")
-    print("service          first minute   last minute")
+    print("service          second minute  last minute")
     print(f"  memory (RSS)   {first['VmRSS'] / 1024:8.1f} MiB   {last['VmRSS'] / 1024:8.1f} MiB")
     print(f"  open files     {first['fds']:8.1f}       {last['fds']:8.1f}")
     print(f"  threads        {first['Threads']:8.1f}       {last['Threads']:8.1f}")
+    print(f"  crawls running {first['crawls']:8.1f}       {last['crawls']:8.1f}   (files and threads follow them)")
+    minutes_rss = [window(m * 60, (m + 1) * 60)["VmRSS"] / 1024 for m in range(int(last_t // 60) + 1)]
+    print("  memory by minute (MiB): " + " ".join(f"{v:.1f}" for v in minutes_rss))
 
 
 if __name__ == "__main__":

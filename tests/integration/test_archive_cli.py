@@ -103,3 +103,18 @@ def test_flush_uploads_what_a_failed_run_left(tmp_path, monkeypatch):
     assert sorted(json.loads(result.output)["uploaded"]) == sorted(summary["pending"] + [f"ids/{article.id[:2]}/{article.id}.json"])
     assert invoke("cat", article.id, "--archive", target).output == article.to_json()
     assert invoke("flush", "--archive", target).output.startswith("uploaded 0 objects")
+
+
+def test_errors_are_one_line_naming_the_command(tmp_path):
+    """A missing article, and a page that is no article: one line each, no library chatter
+    (trafilatura's own 'discarding data' warning stays out unless -v)."""
+    from tests.cli import newsarchive
+
+    (tmp_path / "archive").mkdir()
+    missing = newsarchive("cat", "deadbeef", "--archive", str(tmp_path / "archive"))
+    assert missing.returncode == 1 and missing.stderr.startswith("newsarchive cat: no article deadbeef")
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><body></body></html>")
+    page = newsarchive("extract", str(empty), "--url", "http://127.0.0.1/x")
+    assert page.returncode == 1
+    assert page.stderr.splitlines() == [page.stderr.strip()] and page.stderr.startswith("newsarchive extract:")
