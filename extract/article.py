@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields, replace
+from copy import deepcopy
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from enum import Enum
 from typing import Any, Mapping
 
@@ -110,8 +111,13 @@ class Article:
     schema_version: str = field(default=SCHEMA_VERSION)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        for name in ("authors", "tags", "topics", "disagreements"):
+        # What dataclasses.asdict gives, read field by field: asdict deep-copies every
+        # value, and the crawl serialises each article twice (JSON and digest).
+        data = {name: getattr(self, name) for name in _ARTICLE_FIELDS}
+        data["extractor"] = _flat(self.extractor)
+        data["warc"] = None if self.warc is None else _flat(self.warc)
+        data["disagreements"] = [_flat(d) for d in self.disagreements]
+        for name in ("authors", "tags", "topics"):
             data[name] = list(data[name])
         return data
 
@@ -139,3 +145,16 @@ class Article:
 
     def with_provenance(self, *, warc: WarcRef, fetched_at: str, outlet: str | None) -> "Article":
         return replace(self, warc=warc, fetched_at=fetched_at, outlet=outlet)
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+# The nested records hold plain values only, so a shallow dict is what asdict gives.
+_FLAT_FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in (ExtractorInfo, WarcRef, Disagreement)}
+
+
+def _flat(record: Any) -> Any:
+    """A nested record (extractor, warc, disagreement) as ``asdict`` gives it."""
+    names = _FLAT_FIELDS.get(type(record))
+    if names is None:  # not one of ours: whatever asdict would make of it
+        return asdict(record) if is_dataclass(record) else deepcopy(record)
+    return {name: getattr(record, name) for name in names}

@@ -76,3 +76,24 @@ def test_reindex_repairs_old_indexes_in_the_store_once(tmp_path):
         assert len(fh.read(json_line.length)) == json_line.length
     assert reindex_article_records(store) == {"indexes": 1, "rewritten": 0, "records": 0}
     assert json.loads(index.read_text().splitlines()[-1].split(" ", 2)[2])["filename"] == KEY
+
+
+def test_to_dict_is_what_dataclasses_asdict_gives_with_lists_for_tuples():
+    from dataclasses import asdict, replace
+
+    from extract.article import Disagreement, WarcRef
+
+    warc = WarcRef(file=KEY, record_id="<urn:uuid:1>", offset=10, length=20, payload_digest="sha1:X")
+    article = replace(make_article(warc=warc, topics=("harbour",)), authors=("Ann Lee", "Bo Li"), tags=("port",),
+                      disagreements=(Disagreement("title", "A", "B", "feed", "A"),))
+    expected = asdict(article)
+    for name in ("authors", "tags", "topics", "disagreements"):
+        expected[name] = list(expected[name])
+    data = article.to_dict()
+    assert data == expected and list(data) == list(expected)
+    assert json.dumps(data, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    data["authors"].append("X")
+    data["disagreements"][0]["chosen"] = "B"
+    data["warc"]["offset"] = 0
+    assert article.to_dict() == expected  # a fresh dict each time, nothing shared with the record
+    assert replace(article, warc=None).to_dict()["warc"] is None
