@@ -181,12 +181,18 @@ def remove_hidden(tree: etree._Element, options: ExtractOptions) -> int:
     """
     total = _page_chars(tree)
     classes, ids = _style_hidden_names(tree)
-    # Let libxml2 pick the candidates: a Python proxy per element is what costs.
-    tests = ["@hidden", "@style", "@aria-hidden"]
+    # Let libxml2 pick the candidates: a Python proxy per element is what costs. Asked
+    # from the attributes' side (the elements carrying such an attribute, in document
+    # order), libxml2 tests only the attributes there are, not each test on each element.
+    tests = ["//@hidden", "//@style", "//@aria-hidden"]
     # A substring test is the cheap prefilter; _hidden_by checks whole class tokens.
-    tests += [f"contains(@class, '{c}')" for c in sorted(classes) if "'" not in c]
-    tests += [f"@id='{i}'" for i in sorted(ids) if "'" not in i]
-    hits = [el for el in tree.xpath(f"//*[{' or '.join(tests)}]")
+    class_tests = [f"contains(., '{c}')" for c in sorted(classes) if "'" not in c]
+    id_tests = [f".='{i}'" for i in sorted(ids) if "'" not in i]
+    if class_tests:
+        tests.append(f"//@class[{' or '.join(class_tests)}]")
+    if id_tests:
+        tests.append(f"//@id[{' or '.join(id_tests)}]")
+    hits = [el for el in tree.xpath(f"({' | '.join(tests)})/..")
             if el.tag not in _KEEP_TAGS and _hidden_by(el, classes, ids)]
     return _remove_unless_main(hits, total)
 

@@ -105,13 +105,16 @@ def _is_separator_run(text: str, min_items: int, separators: re.Pattern = _SEPAR
 _BARS = re.compile(r"\s*[|｜]\s*")
 # Place names and keywords: two to four Han characters ("北京", "乌鲁木齐").
 _HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _LABEL = re.compile(r"^[^\s:：]{1,12}[:：]\s*")
 
 
 def _is_bar_run(text: str, min_items: int) -> bool:
     """Short items between bars ("A | B | C | ..."), an optional label in front."""
+    if text.count("|") + text.count("｜") < min_items - 1:
+        return False  # too few bars, whatever the items: the cheap test first
     items = [s for s in _BARS.split(_LABEL.sub("", text, count=1)) if s.strip()]
-    if len(items) < min_items or text.count("|") + text.count("｜") < min_items - 1:
+    if len(items) < min_items:
         return False
     units = [_units(s) for s in items]
     return max(units) <= 8 and sum(1 for u in units if u <= 3) / len(units) >= 0.8 and not _SENTENCE_END.search(text)
@@ -119,6 +122,8 @@ def _is_bar_run(text: str, min_items: int) -> bool:
 
 def _is_han_space_run(text: str, min_items: int) -> bool:
     """Han words separated by spaces ("北京 上海 广州 ..."): Chinese prose has no spaces."""
+    if not _HAN_CHAR.search(text):
+        return False  # no Han word can be among the tokens
     tokens = _LABEL.sub("", text, count=1).split()
     if len(tokens) < max(min_items, 8):
         return False
@@ -153,25 +158,28 @@ def drop_teasers(paras: list[str], ctx: PageContext) -> set[int]:
     Standfirsts and "...reports X" teasers restate a body paragraph above it; the
     later occurrence is the article's.
     """
-    sets = [_shingle_set(p) for p in paras]
-    where: dict[tuple[str, ...], list[int]] = {}
-    for j, shingle_set in enumerate(sets):
-        for shingle in shingle_set:
-            where.setdefault(shingle, []).append(j)
-    drop: set[int] = set()
     # A teaser is a sentence or two (short lines repeat for other reasons); pull
     # quotes placed before the paragraph they quote are caught the same way.
-    for i, a in enumerate(sets):
-        if _units(paras[i]) < 12 or len(paras[i]) > 500:
-            continue
-        shared: dict[int, int] = {}
-        for shingle in a:
-            for j in where[shingle]:
-                if j > i:
+    teasers = {i for i, p in enumerate(paras) if _units(p) >= 12 and len(p) <= 500}
+    if not teasers:
+        return set()
+    drop: set[int] = set()
+    # Walked from the end, the index holds only the paragraphs after the one at hand,
+    # the only ones it is compared with; paragraphs above the first candidate are
+    # never needed.
+    where: dict[tuple[str, ...], list[int]] = {}
+    for i in range(len(paras) - 1, min(teasers) - 1, -1):
+        a = _shingle_set(paras[i])
+        if i in teasers:
+            shared: dict[int, int] = {}
+            for shingle in a:
+                for j in where.get(shingle, ()):
                     shared[j] = shared.get(j, 0) + 1
-        # Exact copies (repeated code, refrains) are the author's, not teasers.
-        if any(n / len(a) >= 0.7 and j not in drop and paras[j] != paras[i] for j, n in shared.items()):
-            drop.add(i)
+            # Exact copies (repeated code, refrains) are the author's, not teasers.
+            if any(n / len(a) >= 0.7 and paras[j] != paras[i] for j, n in shared.items()):
+                drop.add(i)
+        for shingle in a:
+            where.setdefault(shingle, []).append(i)
     return drop
 
 
