@@ -71,3 +71,21 @@ def test_hiding_declarations_in_the_fixture_pages_stylesheets(trees):
     for page_id, tree in trees:
         css = " ".join(el.text for el in tree.iter("style") if el.text)
         assert _hiding_at(css) == [m.start() for m in re.compile(_CSS_HIDING.pattern, re.I).finditer(css)], page_id
+
+
+@pytest.mark.parametrize("names", [
+    "site-header g-recaptcha", "cf_chl_opt", "qc-cmp2-container", "fc-consent-root", "cmp", "x cmp-banner y",
+    "cmpnt-list", "acmp", "tp-modal piano-inline", "nothing-to-see", "", "bot-detection", "sp_message_iframe",
+])
+def test_wall_and_challenge_names_are_found_as_the_regex_alternations_found_them(names):
+    from extract.pagetype import page_signals
+
+    tree = _parse(f'<html><body><div class="{names}">x</div></body></html>')
+    signals = page_signals(tree, None)
+    alternations = (
+        r"captcha|recaptcha|hcaptcha|cf-challenge|cf_chl|challenge-form|turnstile|px-captcha|bot-detect",
+        r"consent|gdpr|cookie-wall|cookiewall|privacy-wall|\bcmp\b|sp_message|didomi|onetrust",
+        r"paywall|piano|subscriber-only|premium-content|regwall|meter-wall|tp-modal",
+    )
+    expected = tuple(bool(re.search(pattern, names)) for pattern in alternations)
+    assert (signals.captcha, signals.consent, signals.paywall_markup) == expected
