@@ -1,11 +1,11 @@
 # The two commands of the README:
 #   make demo   install, start the bundled outlet simulator on 127.0.0.1, crawl it into ./archive
-#   make test   install (redis-server too, for the many-workers tests), run the test suite (what CI runs)
+#   make test   install (redis-server and pywb too, for their tests), run the test suite (what CI runs)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install services bench eval clean
+.PHONY: demo test install services pywb bench eval clean
 
 install: $(VENV)/.installed
 
@@ -26,7 +26,12 @@ services:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; }
 
-test: install services
+# The replay tests run real pywb, in its own virtualenv (its pins clash with ours): made
+# here, with the rest of the install, rather than inside the first replay test.
+pywb: install
+	@$(BIN)/newsarchive replay --install-pywb
+
+test: install services pywb
 	$(BIN)/python -m pytest -q
 
 bench: install
