@@ -85,12 +85,17 @@ def warc_date(moment: datetime) -> str:
 
 def split_http(message: bytes) -> tuple[bytes, bytes]:
     """(head including its blank line, body) of a raw HTTP message."""
-    ends = [(message.find(sep), sep) for sep in (b"\r\n\r\n", b"\n\n")]
-    found = [(pos, sep) for pos, sep in ends if pos >= 0]
-    if not found:
+    end = message.find(b"\r\n\r\n")
+    # A bare-LF blank line counts only before the CRLF one: searching all of a large
+    # body for it is what made this cost more than the rest of the split.
+    bare = message.find(b"\n\n", 0, end if end >= 0 else len(message))
+    if bare >= 0:
+        end, sep = bare, 2
+    elif end >= 0:
+        sep = 4
+    else:
         raise ArchiveError("HTTP message has no end of headers (blank line); pass the bytes exactly as received")
-    pos, sep = min(found)
-    return message[: pos + len(sep)], message[pos + len(sep) :]
+    return message[: end + sep], message[end + sep :]
 
 
 def _as_warc_date(value: str) -> str:

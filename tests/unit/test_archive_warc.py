@@ -228,3 +228,17 @@ def test_index_lines_written_with_the_records_equal_cdxj_indexers(tmp_path):
     write_cdxj(path, theirs, filename=key)
     assert ours.read_text() == theirs.read_text()
     assert len(ours.read_text().splitlines()) == 6
+
+
+@pytest.mark.parametrize("message, head", [
+    (b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n<p>one</p>\n\n<p>two</p>", b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n"),
+    (b"HTTP/1.1 200 OK\nA: b\n\n<p>one</p>\r\n\r\n<p>two</p>", b"HTTP/1.1 200 OK\nA: b\n\n"),
+    (b"HTTP/1.1 204 No Content\r\n\r\n", b"HTTP/1.1 204 No Content\r\n\r\n"),
+])
+def test_the_head_ends_at_the_first_blank_line_whatever_its_line_ends(message, head):
+    assert split_http(message) == (head, message[len(head):])
+
+
+def test_a_message_without_a_blank_line_is_refused():
+    with pytest.raises(ArchiveError, match="no end of headers"):
+        split_http(b"HTTP/1.1 200 OK\r\nA: b\r\n")
