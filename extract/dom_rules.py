@@ -28,7 +28,7 @@ _WIDGET_TOKENS = frozenset(
     """share sharing social sharebar print fontsize font-size textsize comment comments
     newsletter subscribe subscription related recommended recommend advert advertisement
     ads ad adsbygoogle sponsor sponsored promo breadcrumb breadcrumbs copyright disclaimer
-    captcha popup modal cookie cookies toolbar""".split()
+    captcha popup modal cookie cookies toolbar util""".split()
 )
 _WIDGET_NAME = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in sorted(_WIDGET_TOKENS, key=len, reverse=True)) + r")(?![a-z0-9])"

@@ -81,8 +81,12 @@ def classify(
     min_chars: int,
     spam_chars: int,
     title_is_spam: bool,
+    prose: bool = False,
 ) -> tuple[PageType, Rejection | None, tuple[str, ...]]:
-    """Page type, rejection (None for articles) and the reasons, from the evidence."""
+    """Page type, rejection (None for articles) and the reasons, from the evidence.
+
+    ``prose``: every paragraph of the body ends a sentence.
+    """
     short = body_chars < min_chars
     if title_is_spam or (spam_chars > body_chars and spam_chars > 200):
         reasons = ["title is a keyword run"] if title_is_spam else []
@@ -100,14 +104,18 @@ def classify(
     if short:
         if signals.headline_links >= 10 and not signals.article_markup:
             return PageType.INDEX, Rejection.NOT_ARTICLE, (f"{signals.headline_links} headline links", f"body {body_chars} chars")
-        return PageType.INDEX, Rejection.TOO_SHORT, (f"body {body_chars} chars < {min_chars}",)
+        # A page that declares itself an article and whose short body is whole sentences
+        # is a brief or a photo story (a standfirst over a gallery): half the floor will do.
+        # Walls, challenges and error pages were told apart above, on the full floor.
+        if not (signals.article_markup and prose and body_chars >= min_chars // 2):
+            return PageType.INDEX, Rejection.TOO_SHORT, (f"body {body_chars} chars < {min_chars}",)
     if body_linked >= 0.5 and signals.headline_links >= 8:
         return PageType.INDEX, Rejection.NOT_ARTICLE, (
             f"{body_linked:.0%} of the main text is link text",
             f"{signals.headline_links} headline links",
         )
     reasons = ["article markup"] if signals.article_markup else []
-    reasons.append(f"body {body_chars} chars")
+    reasons.append(f"body {body_chars} chars" + (" of whole sentences, a brief" if short else ""))
     if signals.paywall_markup or signals.not_free:
         reasons.append("paywall markup present but body is long enough")
     return PageType.ARTICLE, None, tuple(reasons)

@@ -104,6 +104,36 @@ def _page_lines(tree: etree._Element) -> tuple[str, ...]:
     return tuple(" ".join(t.split()) for t in _VISIBLE_TEXT(tree))
 
 
+# Links to a fragment of the page itself: a table of contents, tabs, footnote marks.
+_FRAGMENT_LINKS = etree.XPath("//a[starts-with(@href, '#') and string-length(@href) > 1]")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _toc_lines(tree: etree._Element) -> tuple[str, ...]:
+    """Texts of the page's table-of-contents links, whitespace-normalised.
+
+    A table-of-contents entry links to a heading of the same page (its id, or an id or
+    anchor name inside it) and repeats that heading's text; tabs, author pop-ups and
+    ``href="#"`` buttons link to something else.
+    """
+    links = _FRAGMENT_LINKS(tree)
+    if not links:
+        return ()
+    headings: dict[str, str] = {}
+    for h in tree.iter(*_HEADINGS):
+        text = " ".join("".join(h.itertext()).split())
+        for el in h.iter():
+            for name in (el.get("id"), el.get("name") if el.tag == "a" else None):
+                if name:
+                    headings.setdefault(name, text)
+    if not headings:
+        return ()
+    return tuple(
+        text for a in links
+        if (text := " ".join("".join(a.itertext()).split())) and headings.get(a.get("href")[1:]) == text
+    )
+
+
 _BLOCKS = frozenset({"p", "head", "quote", "list", "item", "table", "row", "code", "div", "section"})
 # Blocks whose text runs in lines: a <code> inside one is a word of the sentence.
 _TEXT_PARENTS = frozenset({"p", "head", "item", "cell", "hi", "ref", "del"})
@@ -118,7 +148,9 @@ def _paragraphs(body: etree._Element) -> list[str]:
     """
     def kind(el: etree._Element) -> str:
         if el.tag == "lb":
-            return "break"  # a hard line break between sentences separates paragraphs
+            # A hard line break between sentences separates paragraphs; inside a heading
+            # it sets the lines of one heading (a subtitle of several short lines).
+            return "line" if el.getparent() is not None and el.getparent().tag == "head" else "break"
         if el.tag == "code" and el.getparent() is not None and el.getparent().tag in _TEXT_PARENTS:
             return "inline"  # code words inside a sentence ("checking for <code>fetch</code>")
         if el.tag in _BLOCKS or (el.tag == "cell" and any(c.tag in _BLOCKS for c in el.iter())):
@@ -130,16 +162,27 @@ def _paragraphs(body: etree._Element) -> list[str]:
     return _walk_paragraphs([body], kind)
 
 
+# Marks a line break inside a paragraph while its text is gathered: a NUL never
+# occurs in parsed text, so it cannot be confused with the page's own whitespace.
+_LINE = "\x00"
+
+
 def _walk_paragraphs(roots: list[etree._Element], kind) -> list[str]:
     """Text under ``roots`` split into paragraphs where ``kind(el)`` says "block" or "break".
 
-    ``kind`` may also say "skip" (the element and its text are left out; its tail is kept).
+    ``kind`` may also say "skip" (the element and its text are left out; its tail is kept)
+    or "line" (a line break inside the paragraph, kept as a newline).
     """
     out: list[str] = []
     buffer: list[str] = []
 
     def flush() -> None:
-        text = " ".join(" ".join(buffer).split())
+        joined = " ".join(buffer)
+        if _LINE in joined:
+            lines = (" ".join(line.split()) for line in joined.split(_LINE))
+            text = "\n".join(line for line in lines if line)
+        else:
+            text = " ".join(joined.split())
         if text:
             out.append(text)
         buffer.clear()
@@ -151,6 +194,8 @@ def _walk_paragraphs(roots: list[etree._Element], kind) -> list[str]:
             what = kind(child)
             if what == "break":
                 flush()
+            elif what == "line":
+                buffer.append(_LINE)
             elif what == "block":
                 flush()
                 walk(child)
@@ -319,7 +364,7 @@ def extract_page(
 
     site_names = tuple(n for n in (meta.site_name, *host_labels(url)) if n)
     headlines = tuple(dict.fromkeys(" ".join(h.split()).casefold() for h in meta.headline_candidates))
-    ctx = text_rules.PageContext(page_lines, headlines, site_names, options)
+    ctx = text_rules.PageContext(page_lines, headlines, site_names, options, _toc_lines(tree))
     # Bylines in the visible markup ("By ..." blocks, rel=author, 作者：), read before
     # the markup rules prune them away.
     authors = meta.authors or _visible_authors(tree) or find_byline(page_lines)
@@ -329,7 +374,8 @@ def extract_page(
     title_is_spam = bool(meta.title) and text_rules.is_keyword_run(meta.title, options)
     spam_chars = sum(len(p) for p in text_removed.get("drop_separator_runs", ()))
     page_type, rejection, reasons = classify(
-        signals, len(body_text), linked_share(paragraphs, signals), _min_chars(body_text, options), spam_chars, title_is_spam
+        signals, len(body_text), linked_share(paragraphs, signals), _min_chars(body_text, options), spam_chars, title_is_spam,
+        prose=bool(paragraphs) and all(text_rules.ends_sentence(p) for p in paragraphs),
     )
     removed = {**dom_removed, **{k: len(v) for k, v in text_removed.items()}}
     if removed.pop(_RULE_BODY, 0):

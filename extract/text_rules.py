@@ -16,7 +16,7 @@ from typing import Callable
 
 from extract.options import ExtractOptions
 
-__all__ = ["PageContext", "RULES", "apply_rules", "is_keyword_run"]
+__all__ = ["PageContext", "RULES", "apply_rules", "ends_sentence", "is_keyword_run"]
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -38,6 +38,9 @@ class PageContext:
     headlines: tuple[str, ...]  # casefolded headline candidates, best first (h1, og:title, <title>)
     site_names: tuple[str, ...]  # site name and host labels, for self-promotion
     options: ExtractOptions
+    # Table-of-contents entries (links to a heading of the same page repeating its
+    # text), once per link: those copies of a heading do not make it a repeated label.
+    toc_lines: tuple[str, ...] = ()
 
 
 # One pass: a CJK character alone, or a run of other letters (CJK splits such runs).
@@ -49,6 +52,14 @@ def _units(text: str) -> int:
     """Length in words; a CJK character counts as half a word."""
     cjk = len(_CJK.findall(text))
     return len(_TOKEN.findall(text)) - cjk + cjk // 2
+
+
+_FINAL_STOP = re.compile(r"[.!?。！？…]['\"’”»)）」』]*\s*$")
+
+
+def ends_sentence(text: str) -> bool:
+    """True when ``text`` ends with a sentence's closing punctuation (quotes may follow)."""
+    return bool(_FINAL_STOP.search(text))
 
 
 def _has_letters(text: str) -> bool:
@@ -134,12 +145,17 @@ def drop_repeated_labels(paras: list[str], ctx: PageContext) -> set[int]:
     """Short lines that occur more than once on the page are template labels.
 
     ("Advertisement", "Share", section names): an article sentence is not repeated
-    verbatim elsewhere on its own page.
+    verbatim elsewhere on its own page. A table of contents repeats the article's
+    subheadings as links to them; those copies do not count.
     """
     counts: dict[str, int] = {}
     for line in ctx.page_lines:
         key = " ".join(line.split()).lower()
         counts[key] = counts.get(key, 0) + 1
+    for line in ctx.toc_lines:
+        key = line.lower()
+        if key in counts:
+            counts[key] -= 1
     return {
         i
         for i, p in enumerate(paras)
