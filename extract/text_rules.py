@@ -146,7 +146,9 @@ def drop_repeated_labels(paras: list[str], ctx: PageContext) -> set[int]:
 
     ("Advertisement", "Share", section names): an article sentence is not repeated
     verbatim elsewhere on its own page. A table of contents repeats the article's
-    subheadings as links to them; those copies do not count.
+    subheadings as links to them; those copies do not count. A line with a number
+    that repeats only inside the body is the article's own data (a price, a list
+    number: "Adult ticket: 30 yuan" under each of several venues).
     """
     counts: dict[str, int] = {}
     for line in ctx.page_lines:
@@ -156,11 +158,20 @@ def drop_repeated_labels(paras: list[str], ctx: PageContext) -> set[int]:
         key = line.lower()
         if key in counts:
             counts[key] -= 1
+    keys = [" ".join(p.split()).lower() for p in paras]
+    in_body: dict[str, int] = {}
+    for key in keys:
+        in_body[key] = in_body.get(key, 0) + 1
     return {
         i
-        for i, p in enumerate(paras)
-        if _units(p) <= 4 and not _SENTENCE_END.search(p) and counts.get(" ".join(p.split()).lower(), 0) >= 2
+        for i, (p, key) in enumerate(zip(paras, keys))
+        if _units(p) <= 4 and not _SENTENCE_END.search(p) and counts.get(key, 0) >= 2
+        and not (_NUMBER.search(p) and in_body[key] >= counts[key])
     }
+
+
+# A number that is not a year alone: "Our 2024 Coverage" is a promo label, "30 yuan" data.
+_NUMBER = re.compile(r"(?<!\d)(?!(?:19|20)\d\d(?!\d))\d")
 
 
 def _shingle_set(text: str) -> set[tuple[str, ...]]:

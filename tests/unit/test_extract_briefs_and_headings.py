@@ -104,3 +104,16 @@ def test_remove_widgets_drops_a_utility_toolbar_with_its_popup_layers():
     out = " ".join(tree.itertext())
     assert "automatic summary" not in out and "Example" not in out
     assert "Paragraph 3" in out and "keep me" in out  # "utility" is another token
+
+
+def test_drop_repeated_labels_keeps_numbered_lines_the_body_itself_repeats():
+    prose = "The committee met on Monday to review the proposal, which had been delayed twice since spring."
+    paras = ["1. Shanghai Zoo", "Adult ticket: 40 yuan", prose, "2. Botanical Garden", "Adult ticket: 40 yuan",
+             "Advertisement", prose, "Advertisement", "Our 2024 Coverage Needs You", "Our 2024 Coverage Needs You"]
+    lines = paras + ["Page 2", "Page 2"]
+    dropped = text_rules.drop_repeated_labels(paras, text_rules.PageContext(tuple(lines), (), (), OPTS))
+    # Prices under each venue are data; "Advertisement" and a promo naming a year are labels.
+    assert dropped == {5, 7, 8, 9}
+    # The same priced line repeated outside the body (a sidebar) is a template label again.
+    sidebar = tuple(lines) + ("Adult ticket: 40 yuan",)
+    assert text_rules.drop_repeated_labels(paras, text_rules.PageContext(sidebar, (), (), OPTS)) == {1, 4, 5, 7, 8, 9}
