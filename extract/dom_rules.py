@@ -217,10 +217,21 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
     # The attribute values, not the elements: a string per attribute is cheap, an
     # element proxy is not, and only the few matching elements need one.
     hits = dict.fromkeys(value.getparent() for value in _CLASS_OR_ID(tree) if _WIDGET_NAME.search(value.lower()))
-    return _remove_unless_main([el for el in hits if el.tag not in _KEEP_TAGS], _page_chars(tree))
+    return _remove_unless_main([el for el in hits if el.tag not in _KEEP_TAGS and not _in_sentence(el)], _page_chars(tree))
 
 
 _CLASS_OR_ID = etree.XPath("//@class | //@id")
+_INLINE = frozenset({"a", "span", "em", "i", "b", "strong", "abbr", "cite", "mark", "sup"})
+
+
+def _in_sentence(el: etree._Element) -> bool:
+    """An inline element with the words of its paragraph on both sides: a link to a
+    note or a pop-up gloss inside a sentence is part of the sentence, whatever its class."""
+    parent = el.getparent()
+    if el.tag not in _INLINE or parent is None or parent.tag != "p" or not (el.tail or "").strip():
+        return False
+    prev = el.getprevious()
+    return bool(((prev.tail if prev is not None else parent.text) or "").strip())
 
 
 def _text_sizes(tree: etree._Element) -> dict[etree._Element, tuple[int, int, int]]:
@@ -455,7 +466,20 @@ def remove_link_farms(tree: etree._Element, options: ExtractOptions) -> int:
     return _remove_outermost(hits)
 
 
+def remove_form_fields(tree: etree._Element, options: ExtractOptions) -> int:
+    """Text areas and select boxes: a form's values or a template stored as text.
+
+    Their text is never the article (sites park gallery markup in a hidden-looking
+    ``<textarea>`` for scripts to expand), and read as text it is escaped HTML.
+    """
+    hits = list(tree.iter("textarea", "select"))
+    for el in hits:
+        remove_element(el)
+    return len(hits)
+
+
 RULES: tuple[Callable[[etree._Element, ExtractOptions], int], ...] = (
+    remove_form_fields,
     remove_hidden,
     remove_link_farms,
     remove_widgets,

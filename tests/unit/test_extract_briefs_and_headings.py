@@ -117,3 +117,27 @@ def test_drop_repeated_labels_keeps_numbered_lines_the_body_itself_repeats():
     # The same priced line repeated outside the body (a sidebar) is a template label again.
     sidebar = tuple(lines) + ("Adult ticket: 40 yuan",)
     assert text_rules.drop_repeated_labels(paras, text_rules.PageContext(sidebar, (), (), OPTS)) == {1, 4, 5, 7, 8, 9}
+
+
+def test_remove_form_fields_drops_markup_parked_in_a_textarea():
+    tree = lxml.html.document_fromstring(
+        "<html><body><p>The festival opens on Friday with a new film by the director.</p>"
+        "<textarea class='atlas-html'>&lt;div class=\"pic\"&gt;&lt;img src=\"1.jpg\"&gt;&lt;/div&gt;</textarea>"
+        "<form><select><option>Beijing</option><option>Shanghai</option></select></form></body></html>"
+    )
+    assert dom_rules.remove_form_fields(tree, OPTS) == 2
+    out = " ".join(tree.itertext())
+    assert "festival opens" in out and "<div" not in out and "Shanghai" not in out
+
+
+def test_remove_widgets_spares_a_widget_class_link_inside_a_sentence():
+    more = "".join(f"<p>Paragraph {i} of the story goes on about the office and the men in it.</p>" for i in range(6))
+    tree = lxml.html.document_fromstring(
+        "<html><body><p>He had a profound conviction that <a class='popup' href='#'>the easiest way of life"
+        f" is the best</a>. Hence he never argued.</p>{more}<div class='popup'><a href='/x'>Close</a> Subscribe now</div>"
+        "<p><a class='share' href='/s'>Share</a></p></body></html>"
+    )
+    dom_rules.remove_widgets(tree, OPTS)
+    out = " ".join(" ".join(tree.itertext()).split())
+    assert "conviction that the easiest way of life is the best . Hence" in out
+    assert "Subscribe" not in out and "Share" not in out
