@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, TextIO
 
-from warcio.timeutils import iso_date_to_timestamp
 
+from archive.cdxj import IndexEntry, url_key
 from archive.errors import ArchiveError
 from archive.warc import article_record_uri, parse_member, read_member
 
@@ -54,73 +52,28 @@ def write_cdxj(warc_path: Path, out_path: Path, *, filename: str) -> None:
         os.replace(partial, out_path)
 
 
-# What cdxj-indexer indexes by default, and how it cuts a Content-Type to its mime.
-_INDEXED = ("response", "revisit", "resource", "metadata")
-_MIME_END = re.compile(r"[;\s]")
-
-
 class IndexLines:
     """The CDXJ lines of a WARC being written, appended to ``path`` as each record is.
 
-    ``add`` takes a record as warcio built it, with where it was written; ``write_sorted``
-    turns the lines into the WARC's index. The lines are those cdxj-indexer writes for the
-    same records (a test compares them). If appending ever fails, the index is ``broken``
-    and the WARC must be indexed from its bytes (``write_cdxj``).
+    ``add`` takes a record's ``archive.cdxj.IndexEntry`` with where it was written;
+    ``write_sorted`` turns the lines into the WARC's index. The lines are those
+    cdxj-indexer writes for the same records (a test compares them). If appending ever
+    fails, the index is ``broken`` and the WARC must be indexed from its bytes (``write_cdxj``).
     """
 
     def __init__(self, path: Path, *, filename: str) -> None:
-        from surt import surt  # imported on first use: it loads tldextract (about a second)
-
-        self._surt = surt
         self.path = path
         self._filename = filename
         self._out: TextIO | None = open(path, "w", encoding="utf-8")
         self.broken = False
 
-    def add(self, record: Any, offset: int, length: int) -> None:
-        if self.broken or self._out is None:
-            return
-        line = self._line(record, offset, length)
-        if line is None:
+    def add(self, entry: IndexEntry | None, offset: int, length: int) -> None:
+        if self.broken or self._out is None or entry is None:
             return
         try:
-            self._out.write(line)
+            self._out.write(entry.line(filename=self._filename, offset=offset, length=length))
         except OSError:
             self.broken = True
-
-    def _line(self, record: Any, offset: int, length: int) -> str | None:
-        headers = record.rec_headers
-        kind = record.rec_type
-        content_type = headers.get_header("Content-Type")
-        if kind not in _INDEXED or (kind in ("resource", "metadata") and content_type == "application/warc-fields"):
-            return None
-        http = record.http_headers
-        entry: dict[str, str] = OrderedDict()
-        url = headers.get_header("WARC-Target-URI")
-        if url is not None:
-            # As warcio reads it back: <bracketed> unwrapped, spaces (invalid) escaped.
-            if url.startswith("<") and url.endswith(">"):
-                url = url[1:-1]
-            url = entry["url"] = url.replace(" ", "%20")
-        if kind == "revisit":
-            mime = "warc/revisit"
-        else:
-            mime = http.get_header("Content-Type") if kind == "response" and http else content_type
-            if mime:
-                mime = _MIME_END.split(mime, 1)[0].strip()
-        if mime is not None:
-            entry["mime"] = mime
-        if kind in ("response", "revisit") and http:
-            entry["status"] = http.get_statuscode()
-        # warcio's builder gives every record but a 304's revisit a payload digest; like
-        # cdxj-indexer, a line without one has none.
-        digest = headers.get_header("WARC-Payload-Digest")
-        if digest:
-            entry["digest"] = digest
-        entry["length"] = str(length)
-        entry["offset"] = str(offset)
-        entry["filename"] = self._filename
-        return f"{_url_key(url or '', self._surt)} {iso_date_to_timestamp(headers.get_header('WARC-Date'))} {json.dumps(entry)}\n"
 
     def write_sorted(self, out_path: Path) -> None:
         """Write the sorted index to ``out_path`` (as cdxj-indexer's ``sort=True`` does)."""
@@ -202,20 +155,10 @@ def rekey_article_lines(lines: Iterable[str], is_metadata: Callable[[IndexLine],
             _, timestamp, block = line.split(" ", 2)
             entry = json.loads(block)
             entry["url"] = article_record_uri(entry["url"])
-            line = f"{_url_key(entry['url'])} {timestamp} {json.dumps(entry)}\n"
+            line = f"{url_key(entry['url'])} {timestamp} {json.dumps(entry)}\n"
             changed += 1
         out.append(line if line.endswith("\n") else line + "\n")
     return (sorted(out) if changed else out), changed
-
-
-def _url_key(url: str, surt: Callable[[str], str] | None = None) -> str:
-    # The canonical (SURT) key cdxj-indexer writes (CDXJIndexer.get_url_key).
-    if surt is None:
-        from surt import surt
-    try:
-        return surt(url)
-    except Exception:  # as cdxj-indexer: an unparseable URL is its own key
-        return url
 
 
 def reindex_article_records(store: "ObjectStore", *, dry_run: bool = False) -> dict[str, int]:

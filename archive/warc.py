@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import uuid
 import zlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, Callable, Iterator, Mapping
 
@@ -23,12 +24,14 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from archive.cdxj import IndexEntry, describe
 from archive.errors import ArchiveError
 from archive.layout import utc
-from extract.article import WarcRef
+from extract.article import Article, WarcRef
 
 __all__ = [
     "ARTICLE_URI_PREFIX",
+    "BuiltRecord",
     "DamagedMember",
     "HINTS_FIELD",
     "OUTLET_FIELD",
@@ -36,6 +39,11 @@ __all__ = [
     "RawHead",
     "WarcWriter",
     "article_record_uri",
+    "build_article",
+    "build_exchange",
+    "build_metadata",
+    "build_revisit",
+    "build_warcinfo",
     "gzip_member",
     "iter_members",
     "new_record_id",
@@ -119,9 +127,151 @@ class RawHead(StatusAndHeaders):
         self.headers_buff = self._raw
 
 
+@dataclass(frozen=True)
+class BuiltRecord:
+    """One record, built and compressed but not yet written: what ``WarcWriter.append``
+    takes. Picklable, so records can be built in another process and written in order here."""
+
+    member: bytes  # the whole record as one gzip member
+    record_id: str
+    payload_digest: str
+    index: IndexEntry | None  # its CDXJ line but for where it lands; None if not indexed
+
+
+def build_warcinfo(*, record_id: str, filename: str, info: Mapping[str, str], date: datetime) -> BuiltRecord:
+    block = "".join(f"{name}: {value}\r\n" for name, value in info.items() if value).encode("utf-8")
+    headers = {"WARC-Type": "warcinfo", "WARC-Record-ID": record_id, "WARC-Date": warc_date(date),
+               "WARC-Filename": filename}
+    return _built(_BUILDER.create_warc_record(
+        "", "warcinfo", payload=io.BytesIO(block), length=len(block), warc_headers_dict=headers
+    ))
+
+
+def build_exchange(
+    *,
+    record_ids: tuple[str, str],
+    url: str,
+    request: bytes,
+    response: bytes,
+    remote_ip: str | None,
+    date: datetime,
+    annotations: Mapping[str, str] | None = None,
+) -> tuple[BuiltRecord, BuiltRecord]:
+    """A ``request`` and a ``response`` record (ids in that order), the HTTP blocks as the
+    bytes that crossed the wire. ``annotations`` become extra fields of the response's header."""
+    head, body = split_http(response)
+    return _pair(record_ids, url=url, request=request, rec_type="response", head=head, body=body, date=date,
+                 remote_ip=remote_ip, extra=annotations)
+
+
+def build_revisit(
+    *,
+    record_ids: tuple[str, str],
+    url: str,
+    request: bytes,
+    response_head: bytes,
+    date: datetime,
+    refers_to: WarcRef,
+    refers_to_url: str,
+    refers_to_date: str,
+    profile: str,
+    remote_ip: str | None = None,
+) -> tuple[BuiltRecord, BuiltRecord]:
+    """A ``request`` and a ``revisit`` record pointing at an earlier response."""
+    if profile not in REVISIT_PROFILES:
+        raise ArchiveError(f"unknown revisit profile {profile!r}: use one of {', '.join(REVISIT_PROFILES)}")
+    extra = {
+        "WARC-Profile": REVISIT_PROFILES[profile],
+        "WARC-Refers-To": refers_to.record_id,
+        "WARC-Refers-To-Target-URI": refers_to_url,
+        "WARC-Refers-To-Date": _as_warc_date(refers_to_date),
+    }
+    if profile == "identical-payload-digest":
+        extra["WARC-Payload-Digest"] = refers_to.payload_digest
+    head, _ = split_http(response_head)
+    return _pair(record_ids, url=url, request=request, rec_type="revisit", head=head, body=b"", date=date,
+                 remote_ip=remote_ip, extra=extra)
+
+
+def build_metadata(*, record_id: str, url: str, payload: bytes, content_type: str, refers_to: str | None,
+                   date: datetime) -> BuiltRecord:
+    """A ``metadata`` record about the record ``refers_to`` (``WARC-Refers-To``).
+
+    ``url`` is its ``WARC-Target-URI``: never the described page's own URL (replay
+    would serve the metadata as the page); for article JSON, ``article_record_uri``.
+    """
+    headers = {"WARC-Type": "metadata", "WARC-Record-ID": record_id, "WARC-Date": warc_date(date),
+               "WARC-Target-URI": url}
+    if refers_to:
+        headers["WARC-Refers-To"] = refers_to
+    return _built(_BUILDER.create_warc_record(
+        url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=content_type,
+        warc_headers_dict=headers
+    ))
+
+
+def build_article(article: Article, *, record_id: str, date: datetime) -> tuple[bytes, BuiltRecord]:
+    """An article's JSON, and the ``metadata`` record holding it (named ``urn:article:<url>``,
+    referring to the response it was extracted from)."""
+    data = article.to_json().encode("utf-8")
+    return data, build_metadata(record_id=record_id, url=article_record_uri(article.url), payload=data,
+                                content_type="application/json",
+                                refers_to=article.warc.record_id if article.warc else None, date=date)
+
+
+_BUILDER = RecordBuilder(warc_version="1.1")
+
+
+def _pair(
+    record_ids: tuple[str, str],
+    *,
+    url: str,
+    request: bytes,
+    rec_type: str,
+    head: bytes,
+    body: bytes,
+    date: datetime,
+    remote_ip: str | None,
+    extra: Mapping[str, str] | None = None,
+) -> tuple[BuiltRecord, BuiltRecord]:
+    """The request record, then the response or revisit record it is concurrent to."""
+    request_id, main_id = record_ids
+    common = {"WARC-Date": warc_date(date), "WARC-Target-URI": url}
+    if remote_ip:
+        common["WARC-IP-Address"] = remote_ip
+    request_head, request_body = split_http(request)
+    return (
+        _built(_http_record(url, "request", request_head, request_body,
+                            {"WARC-Type": "request", "WARC-Record-ID": request_id, **common,
+                             "WARC-Concurrent-To": main_id})),
+        _built(_http_record(url, rec_type, head, body,
+                            {"WARC-Type": rec_type, "WARC-Record-ID": main_id, **common, **(extra or {})})),
+    )
+
+
+def _http_record(url: str, rec_type: str, head: bytes, body: bytes, headers: Mapping[str, str]) -> Any:
+    return _BUILDER.create_warc_record(
+        url, rec_type, payload=io.BytesIO(body), length=len(body), http_headers=RawHead(head),
+        warc_headers_dict=dict(headers)
+    )
+
+
+def _built(record: Any) -> BuiltRecord:
+    plain = io.BytesIO()
+    WARCWriter(plain, gzip=False).write_record(record)
+    return BuiltRecord(
+        member=gzip_member(plain.getvalue()),
+        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        payload_digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
+        index=describe(record),
+    )
+
+
 class WarcWriter:
     """Appends records, one gzip member each, to an open binary file.
 
+    ``append`` writes records built anywhere (``build_*``, possibly in another process);
+    ``warcinfo``, ``exchange``, ``revisit`` and ``metadata`` build and append in one go.
     ``file`` is what the returned ``WarcRef``s name (the WARC's object key); record ids
     come from ``record_ids`` so tests can compare exact bytes. A write that fails (disk
     full, I/O error) is cut off again; if even that fails the writer is ``broken`` and
@@ -130,7 +280,7 @@ class WarcWriter:
     it could not write, so a buffered file cannot be cut back.
 
     ``index`` (an ``archive.index.IndexLines``) is told of every record once it is
-    written whole: ``index.add(record, offset, length)``.
+    written whole: ``index.add(entry, offset, length)``.
     """
 
     def __init__(self, out: BinaryIO, *, file: str, record_ids: Callable[[], str] = new_record_id,
@@ -139,7 +289,6 @@ class WarcWriter:
         self._file = file
         self._record_ids = record_ids
         self._index = index
-        self._builder = RecordBuilder(warc_version="1.1")
         self._offset = out.tell()
         self.broken = False
 
@@ -147,18 +296,12 @@ class WarcWriter:
     def size(self) -> int:
         return self._offset
 
+    def pair_ids(self) -> tuple[str, str]:
+        """Record ids for a request and the response or revisit it is concurrent to."""
+        return self._record_ids(), self._record_ids()
+
     def warcinfo(self, *, filename: str, info: Mapping[str, str], date: datetime) -> WarcRef:
-        block = "".join(f"{name}: {value}\r\n" for name, value in info.items() if value).encode("utf-8")
-        headers = {
-            "WARC-Type": "warcinfo",
-            "WARC-Record-ID": self._record_ids(),
-            "WARC-Date": warc_date(date),
-            "WARC-Filename": filename,
-        }
-        record = self._builder.create_warc_record(
-            "", "warcinfo", payload=io.BytesIO(block), length=len(block), warc_headers_dict=headers
-        )
-        return self._write(record)
+        return self.append(build_warcinfo(record_id=self._record_ids(), filename=filename, info=info, date=date))
 
     def exchange(
         self,
@@ -170,15 +313,9 @@ class WarcWriter:
         date: datetime,
         annotations: Mapping[str, str] | None = None,
     ) -> WarcRef:
-        """A ``request`` and a ``response`` record; returns where the response is.
-
-        ``annotations`` become extra named fields of the response record's header.
-        """
-        head, body = split_http(response)
-        return self._pair(
-            url=url, request=request, rec_type="response", head=head, body=body, date=date, remote_ip=remote_ip,
-            extra=annotations,
-        )
+        """A ``request`` and a ``response`` record; returns where the response is."""
+        return self.append(*build_exchange(record_ids=self.pair_ids(), url=url, request=request, response=response,
+                                           remote_ip=remote_ip, date=date, annotations=annotations))
 
     def revisit(
         self,
@@ -194,72 +331,30 @@ class WarcWriter:
         remote_ip: str | None = None,
     ) -> WarcRef:
         """A ``request`` and a ``revisit`` record pointing at an earlier response."""
-        if profile not in REVISIT_PROFILES:
-            raise ArchiveError(f"unknown revisit profile {profile!r}: use one of {', '.join(REVISIT_PROFILES)}")
-        extra = {
-            "WARC-Profile": REVISIT_PROFILES[profile],
-            "WARC-Refers-To": refers_to.record_id,
-            "WARC-Refers-To-Target-URI": refers_to_url,
-            "WARC-Refers-To-Date": _as_warc_date(refers_to_date),
-        }
-        if profile == "identical-payload-digest":
-            extra["WARC-Payload-Digest"] = refers_to.payload_digest
-        head, _ = split_http(response_head)
-        return self._pair(
-            url=url, request=request, rec_type="revisit", head=head, body=b"", date=date, remote_ip=remote_ip, extra=extra
-        )
-
-    def _pair(
-        self,
-        *,
-        url: str,
-        request: bytes,
-        rec_type: str,
-        head: bytes,
-        body: bytes,
-        date: datetime,
-        remote_ip: str | None,
-        extra: Mapping[str, str] | None = None,
-    ) -> WarcRef:
-        """The request record, then the response or revisit record it is concurrent to."""
-        request_id, main_id = self._record_ids(), self._record_ids()
-        common = {"WARC-Date": warc_date(date), "WARC-Target-URI": url}
-        if remote_ip:
-            common["WARC-IP-Address"] = remote_ip
-        request_head, request_body = split_http(request)
-        self._write(self._http_record(
-            url, "request", request_head, request_body,
-            {"WARC-Type": "request", "WARC-Record-ID": request_id, **common, "WARC-Concurrent-To": main_id},
+        return self.append(*build_revisit(
+            record_ids=self.pair_ids(), url=url, request=request, response_head=response_head, date=date,
+            refers_to=refers_to, refers_to_url=refers_to_url, refers_to_date=refers_to_date, profile=profile,
+            remote_ip=remote_ip,
         ))
-        return self._write(self._http_record(
-            url, rec_type, head, body, {"WARC-Type": rec_type, "WARC-Record-ID": main_id, **common, **(extra or {})}
-        ))
-
-    def _http_record(self, url: str, rec_type: str, head: bytes, body: bytes, headers: Mapping[str, str]):
-        return self._builder.create_warc_record(
-            url, rec_type, payload=io.BytesIO(body), length=len(body), http_headers=RawHead(head), warc_headers_dict=dict(headers)
-        )
 
     def metadata(self, *, url: str, payload: bytes, content_type: str, refers_to: str | None, date: datetime) -> WarcRef:
-        """A ``metadata`` record about the record ``refers_to`` (``WARC-Refers-To``).
+        """A ``metadata`` record (see ``build_metadata``)."""
+        return self.append(build_metadata(record_id=self._record_ids(), url=url, payload=payload,
+                                          content_type=content_type, refers_to=refers_to, date=date))
 
-        ``url`` is its ``WARC-Target-URI``: never the described page's own URL (replay
-        would serve the metadata as the page); for article JSON, ``article_record_uri``.
-        """
-        headers = {"WARC-Type": "metadata", "WARC-Record-ID": self._record_ids(), "WARC-Date": warc_date(date), "WARC-Target-URI": url}
-        if refers_to:
-            headers["WARC-Refers-To"] = refers_to
-        record = self._builder.create_warc_record(
-            url, "metadata", payload=io.BytesIO(payload), length=len(payload), warc_content_type=content_type, warc_headers_dict=headers
-        )
-        return self._write(record)
+    def append(self, *records: BuiltRecord) -> WarcRef:
+        """Write ``records`` in order; returns where the last one is."""
+        ref = None
+        for record in records:
+            ref = self._write(record)
+        if ref is None:
+            raise ArchiveError("append needs at least one record")
+        return ref
 
-    def _write(self, record) -> WarcRef:
+    def _write(self, record: BuiltRecord) -> WarcRef:
         if self.broken:
             raise ArchiveError(f"{self._file} could not be cut back after a failed write; write to a new WARC file")
-        plain = io.BytesIO()
-        WARCWriter(plain, gzip=False).write_record(record)
-        member = gzip_member(plain.getvalue())
+        member = record.member
         offset = self._offset
         try:
             view = memoryview(member)
@@ -271,14 +366,9 @@ class WarcWriter:
             raise
         self._offset += len(member)
         if self._index is not None:
-            self._index.add(record, offset, len(member))
-        return WarcRef(
-            file=self._file,
-            record_id=record.rec_headers.get_header("WARC-Record-ID"),
-            offset=offset,
-            length=len(member),
-            payload_digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
-        )
+            self._index.add(record.index, offset, len(member))
+        return WarcRef(file=self._file, record_id=record.record_id, offset=offset, length=len(member),
+                       payload_digest=record.payload_digest)
 
     def _cut_back(self, offset: int) -> None:
         """Drop a partly written member: every later ``WarcRef`` offset depends on it."""

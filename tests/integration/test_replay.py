@@ -152,10 +152,10 @@ def test_replay_prints_a_page_link_and_cat_gives_an_articles_replay_link(site, r
 def test_an_archive_written_before_urn_records_replays_pages_after_reindex(tmp_path, pywb, monkeypatch):
     """Older versions named the JSON record by the page's URL; replay served the JSON."""
     import archive.index
-    import archive.session
+    import archive.warc
 
     root = tmp_path / "archive"
-    monkeypatch.setattr(archive.session, "article_record_uri", lambda url: url)  # as older versions wrote
+    monkeypatch.setattr(archive.warc, "article_record_uri", lambda url: url)  # as older versions wrote
     monkeypatch.setattr(archive.index, "rekey_article_lines", lambda lines, _: (list(lines), 0))  # ...and indexed
     with ArchiveSession(LocalStore(root), spool_dir=tmp_path / "spool", run_id="old", warcinfo={"software": "old"},
                         clock=lambda: T0, record_id_factory=record_ids()) as session:
