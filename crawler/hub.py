@@ -8,14 +8,12 @@ the run record and closes the archive.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import platform
 import socket
 import weakref
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import scrapy
 from scrapy import signals
@@ -25,14 +23,16 @@ from scrapy.utils.defer import deferred_from_coro
 from archive import ArchiveSession, DiskFull, store_from_uri
 from archive.local import home_dir, spool_dir
 from archive.layout import ADHOC_OUTLET
-from crawler.extraction import extract_job, start_pool
+from crawler.extraction import warm_up
 from crawler.state import CrawlState, open_state
+from crawler.workers import ProcessWorkers, warm_up_archiving
 from crawler.stats import new_run_id, run_record
-from extract import ExtractionResult, extract_page
 
 __all__ = ["Hub"]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _HUBS: "weakref.WeakKeyDictionary[Crawler, Hub]" = weakref.WeakKeyDictionary()
 
@@ -40,7 +40,7 @@ _HUBS: "weakref.WeakKeyDictionary[Crawler, Hub]" = weakref.WeakKeyDictionary()
 class Hub:
     def __init__(
         self, session: ArchiveSession, state: CrawlState, workers: int,
-        stop: Callable[[str], None] = lambda reason: None,
+        stop: Callable[[str], None] = lambda reason: None, archive_workers: int = 0,
     ) -> None:
         self.session = session
         self.state = state
@@ -49,8 +49,10 @@ class Hub:
         self.started = datetime.now(timezone.utc)
         self.record: dict[str, Any] = {}  # the run record, once the spider has closed
         self.summary: dict[str, Any] = {}  # ArchiveSession.close()'s, once closed
-        self._workers = workers
-        self._executor = start_pool(workers) if workers > 0 else None
+        self._extractors = ProcessWorkers("an extraction", workers, warm_up)
+        # Building WARC records (digests, compression) is most of what the crawl process
+        # spent of its own per page: elsewhere, the reactor's core stays for downloading.
+        self._archivers = ProcessWorkers("an archive", archive_workers, warm_up_archiving)
         self._closed = False
 
     @classmethod
@@ -91,7 +93,8 @@ class Hub:
             if target is not None and target.engine is not None and target.engine.spider is not None:
                 deferred_from_coro(target.engine.close_spider_async(reason=reason))
 
-        hub = cls(session, state, settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"), stop)
+        hub = cls(session, state, settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"), stop,
+                  archive_workers=settings.getint("NEWSARCHIVE_ARCHIVE_WORKERS"))
         crawler.signals.connect(hub._spider_closed, signal=signals.spider_closed)
         return hub
 
@@ -131,29 +134,21 @@ class Hub:
             key: self.summary.get(key) for key in ("store", "pending", "storage_errors", "uploaded", "disk_full")
         }
 
-    async def extract(self, body: bytes, url: str, **kwargs: Any) -> ExtractionResult:
-        if self._executor is None:
-            return extract_page(body, url, **kwargs)
-        pool = self._executor
-        try:
-            return await asyncio.wrap_future(pool.submit(extract_job, body, url, kwargs))
-        except BrokenProcessPool:
-            # A worker died (OOM killer, a crash in a C extension): a broken pool fails
-            # every later call, so start a new one (once, however many pages were in
-            # flight) and give this page one more try.
-            if self._executor is pool:
-                logger.warning("an extraction worker died; starting new workers")
-                pool.shutdown(wait=False, cancel_futures=True)
-                self._executor = start_pool(self._workers)
-            return await asyncio.wrap_future(self._executor.submit(extract_job, body, url, kwargs))
+    async def extract(self, job: Callable[[], T]) -> T:
+        """Run a picklable extraction call (``crawler.extraction.article_job``) in an extraction worker."""
+        return await self._extractors.run(job)
+
+    async def build(self, job: Callable[[], T]) -> T:
+        """Run a picklable record-building call (``ArchiveSession.exchange_job``) in an archive worker."""
+        return await self._archivers.run(job)
 
     def close(self) -> dict[str, Any]:
         if self._closed:
             return {}
         self._closed = True
         try:
-            if self._executor is not None:
-                self._executor.shutdown(wait=True, cancel_futures=True)
+            self._extractors.shutdown()
+            self._archivers.shutdown()
             summary = self.session.close()
         finally:
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Awaitable, Callable
 
@@ -13,12 +14,11 @@ from archive import ArchiveSession, DiskFull
 
 from crawler import signals as na_signals
 from crawler.hub import Hub
-from crawler.digests import article_digest
-from crawler.identity import own_identity
+from crawler.extraction import Extracted, Provenance, article_job
 from crawler.items import PageItem
 from crawler.state import CrawlState
 from crawler.stats import OutletStats
-from extract import ExtractionResult, ExtractOptions, SiteRules, Topic
+from extract import ExtractOptions, SiteRules, Topic
 
 from extract.article import Article
 
@@ -39,7 +39,7 @@ class ArticlePipeline:
         *,
         session: ArchiveSession,
         state: CrawlState,
-        extract: Callable[..., Awaitable[ExtractionResult]],
+        extract: Callable[[Callable[[], Extracted]], Awaitable[Extracted]],
         signals: SignalManager,
         stats: StatsCollector,
         topics_for: Callable[[str | None], tuple[tuple[Topic, ...], bool]],
@@ -101,28 +101,24 @@ class ArticlePipeline:
 
     async def _process(self, item: PageItem) -> None:
         topics, require_topic = self._topics(item.outlet)
-        result = await self._extract(
-            item.body,
-            item.url,
-            headers=item.headers,
-            fetched_at=item.fetched_at,
-            hints=item.hints,
-            options=ExtractOptions(topics=topics, rules=self._rules(item.outlet)),
-        )
-        if result.article is None:
+        options = ExtractOptions(topics=topics, rules=self._rules(item.outlet))
+        provenance = Provenance(warc=item.warc, fetched_at=item.fetched_at, outlet=item.outlet,
+                                scope=self._scope(item.outlet))
+        extracted: Extracted = await self._extract(functools.partial(
+            article_job, item.body, item.url,
+            {"headers": item.headers, "fetched_at": item.fetched_at, "hints": item.hints, "options": options},
+            provenance, self._session.article_builder(),
+        ))
+        article, result = extracted.article, extracted.result
+        if article is None:
             self._rejected(item, result.page_type.value, result.reasons)
             return
-        article = own_identity(
-            result.article.with_provenance(warc=item.warc, fetched_at=item.fetched_at, outlet=item.outlet),
-            self._scope(item.outlet),
-        )
         if require_topic and topics and not article.topics:
             self._stats.inc(item.outlet, "skipped_topic")
             self._session.record_page(url=item.url, page_type="off_topic", reasons=("no topic matched",), warc=item.warc)
             return
-        digest = article_digest(article)
         previous = self._state.last_capture(item.url)
-        if previous is not None and previous.article_digest == digest:
+        if previous is not None and previous.article_digest == extracted.digest:
             self._stats.inc(item.outlet, "unchanged")
             self._signals.send_catch_log(
                 na_signals.article_archived, article=article, key=None, change="unchanged"
@@ -136,10 +132,11 @@ class ArticlePipeline:
             existing = self._state.key_of(article.id)
             if existing is not None:
                 change, replaces = "merged", existing
+        assert extracted.record is not None and extracted.digest is not None  # made with every article
         # A new publication date moves the JSON to another date folder; the old copy goes.
-        key = self._session.write_article(article, change="added" if change == "added" else "updated",
-                                          replaces=replaces)
-        self._state.record_article(item.url, article.id, digest, key)
+        key = self._session.append_article(article, extracted.record,
+                                           change="added" if change == "added" else "updated", replaces=replaces)
+        self._state.record_article(item.url, article.id, extracted.digest, key)
         self._count(item.outlet, article, change)
         self._signals.send_catch_log(
             na_signals.article_archived, article=article, key=key, change=change
@@ -160,3 +157,4 @@ class ArticlePipeline:
         for name, value in (("title", article.title), ("published", article.published), ("authors", article.authors)):
             if not value:
                 self._stats.inc(outlet, "empty_fields", name)
+

@@ -80,13 +80,13 @@ EXTENSIONS = {
 # Where things go; the CLI sets these from its options.
 # (`scrapy crawl` reads the same environment variable as the newsarchive CLI.)
 NEWSARCHIVE_ARCHIVE = os.environ.get("NEWSARCHIVE_ARCHIVE") or "./archive"
-NEWSARCHIVE_HOME = ""
+NEWSARCHIVE_HOME = ""  # empty: $NEWSARCHIVE_HOME, else ./.newsarchive
 # Many workers, one crawl: the shared request queue, seen-URL filter and crawl state live
 # here (redis://HOST:PORT/DB); empty: one process, state in NEWSARCHIVE_HOME.
 NEWSARCHIVE_REDIS = os.environ.get("NEWSARCHIVE_REDIS") or ""
 NEWSARCHIVE_REDIS_LEASE = 60  # s: a killed worker's requests return to the queue after this
 NEWSARCHIVE_REDIS_IDLE = 10  # s: workers exit when nothing waits and nothing is held this long
-NEWSARCHIVE_ENQUEUE_ONLY = False  # push the outlets' discovery requests for the workers, then exit  # empty: $NEWSARCHIVE_HOME, else ./.newsarchive
+NEWSARCHIVE_ENQUEUE_ONLY = False  # push the outlets' discovery requests for the workers, then exit
 NEWSARCHIVE_RUN_ID = ""
 # Addresses (host or host:port) the redirect rule treats as public: a redirect from a
 # public address to a loopback/private/link-local one is never followed. For tests on
@@ -97,3 +97,6 @@ NEWSARCHIVE_MAX_WARC_BYTES = 1_000_000_000
 NEWSARCHIVE_MAX_WARC_AGE = 3600
 # Extraction runs in worker processes, off the reactor; 0 runs it in the crawl process.
 NEWSARCHIVE_EXTRACT_WORKERS = 2
+# WARC records (digests, compression) are built in worker processes and written in
+# order by the crawl process; 0 builds them in the crawl process.
+NEWSARCHIVE_ARCHIVE_WORKERS = 1

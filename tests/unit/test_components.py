@@ -16,8 +16,8 @@ from crawler.capture import EXCHANGE_META_KEY, RawExchange
 from crawler.items import PageItem
 from crawler.middlewares import INCREMENTAL, UNCHANGED, WARC_REF, WarcCaptureMiddleware
 from crawler.pipelines import ArticlePipeline
+from crawler.workers import run_here
 from crawler.state import SQLiteCrawlState
-from extract import extract_page
 from tests.unit.test_hub import PAGE
 
 URL = "http://127.0.0.1:8000/news/talks.html"
@@ -39,7 +39,8 @@ def _fetch(middleware: WarcCaptureMiddleware, body: bytes) -> Request:
     middleware.process_request(request)
     request.meta[EXCHANGE_META_KEY] = RawExchange(bytearray(b"GET /news/talks.html HTTP/1.1\r\n\r\n"),
                                                   bytearray(HEAD + body), "127.0.0.1")
-    middleware.process_response(request, HtmlResponse(URL, body=body, headers={"ETag": '"v1"'}, request=request))
+    asyncio.run(middleware.process_response(request, HtmlResponse(URL, body=body, headers={"ETag": '"v1"'},
+                                                                request=request)))
     return request
 
 
@@ -62,10 +63,8 @@ def test_the_pipeline_archives_new_articles_once_and_marks_the_capture_processed
     middleware = WarcCaptureMiddleware(session, state, crawler.stats)
     request = _fetch(middleware, PAGE)
 
-    async def extract(body, url, **kwargs):
-        return extract_page(body, url, **kwargs)
 
-    pipeline = ArticlePipeline(session=session, state=state, extract=extract, signals=crawler.signals,
+    pipeline = ArticlePipeline(session=session, state=state, extract=run_here, signals=crawler.signals,
                                stats=crawler.stats, topics_for=lambda outlet: ((), False))
     item = PageItem(url=URL, body=PAGE, headers={"Content-Type": "text/html"}, warc=request.meta[WARC_REF],
                     fetched_at="2026-12-01T10:00:00+00:00", outlet="geneva")

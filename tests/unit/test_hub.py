@@ -1,4 +1,5 @@
-"""The crawl hub's extraction workers: a worker that dies does not take the crawl with it."""
+"""The crawl hub's worker processes: records built elsewhere are the same bytes, and a worker
+that dies does not take the crawl with it."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import asyncio
 import os
 import signal
 import time
+from functools import partial
 
 from archive import ArchiveSession, LocalStore
+from crawler.extraction import extract_job
 from crawler.hub import Hub
 from crawler.state import SQLiteCrawlState
 
@@ -27,14 +30,14 @@ def test_a_killed_worker_is_replaced_and_the_page_still_extracted(tmp_path):
                              warcinfo={"software": "test"})
     hub = Hub(session, SQLiteCrawlState(tmp_path / "state.sqlite"), workers=1)
     try:
-        first = asyncio.run(hub.extract(PAGE, "http://127.0.0.1/a"))
+        first = asyncio.run(hub.extract(partial(extract_job, PAGE, "http://127.0.0.1/a", {})))
         assert first.article is not None
-        (pid,) = hub._executor._processes  # the one worker
+        (pid,) = hub._extractors._pool._processes  # the one worker
         os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and not hub._executor._broken:
+        while time.monotonic() < deadline and not hub._extractors._pool._broken:
             time.sleep(0.05)
-        again = asyncio.run(hub.extract(PAGE, "http://127.0.0.1/a"))
+        again = asyncio.run(hub.extract(partial(extract_job, PAGE, "http://127.0.0.1/a", {})))
         assert again.article is not None and again.article.title == "Talks resume in Geneva"
     finally:
         hub.close()
@@ -46,16 +49,62 @@ def test_pages_in_flight_when_a_worker_dies_start_one_new_pool(tmp_path):
     hub = Hub(session, SQLiteCrawlState(tmp_path / "state.sqlite"), workers=2)
 
     async def many() -> list:
-        tasks = [asyncio.ensure_future(hub.extract(PAGE, f"http://127.0.0.1/{i}")) for i in range(40)]
+        tasks = [asyncio.ensure_future(hub.extract(partial(extract_job, PAGE, f"http://127.0.0.1/{i}", {}))) for i in range(40)]
         await asyncio.sleep(0)  # every task has submitted its page
-        os.kill(next(iter(hub._executor._processes)), signal.SIGKILL)
+        os.kill(next(iter(hub._extractors._pool._processes)), signal.SIGKILL)
         return await asyncio.gather(*tasks)
 
     try:
-        asyncio.run(hub.extract(PAGE, "http://127.0.0.1/warm"))
-        first_pool = hub._executor
+        asyncio.run(hub.extract(partial(extract_job, PAGE, "http://127.0.0.1/warm", {})))
+        first_pool = hub._extractors._pool
         results = asyncio.run(many())
         assert all(r.article is not None for r in results)
-        assert hub._executor is not first_pool
+        assert hub._extractors._pool is not first_pool
+    finally:
+        hub.close()
+
+
+def test_records_built_in_an_archive_worker_are_the_records_built_here(tmp_path):
+    from tests.unit.test_archive_support import REQUEST, RESPONSE, T0, URL
+
+    session = ArchiveSession(LocalStore(tmp_path / "archive"), spool_dir=tmp_path / "spool", run_id="run-3",
+                             warcinfo={"software": "test"})
+    hub = Hub(session, SQLiteCrawlState(tmp_path / "state.sqlite"), workers=0, archive_workers=1)
+    try:
+        assert asyncio.run(hub.build(os.getpid)) != os.getpid()  # it does run elsewhere
+        job = session.exchange_job(url=URL, request=REQUEST, response=RESPONSE, remote_ip="127.0.0.1",
+                                   fetched_at=T0, hints={"title": "Talks"}, outlet="geneva")
+        elsewhere = asyncio.run(hub.build(job))
+        assert elsewhere == job()  # members, ids, digests and index entries
+        ref = session.append_exchange(elsewhere)
+        assert (ref.record_id, ref.payload_digest) == (elsewhere[1].record_id, elsewhere[1].payload_digest)
+    finally:
+        hub.close()
+
+
+def test_an_extraction_worker_finishes_the_article_the_crawl_process_only_writes(tmp_path):
+    from crawler.digests import article_digest
+    from crawler.extraction import Provenance, article_job
+    from extract.article import WarcRef
+
+    session = ArchiveSession(LocalStore(tmp_path / "archive"), spool_dir=tmp_path / "spool", run_id="run-4",
+                             warcinfo={"software": "test"})
+    hub = Hub(session, SQLiteCrawlState(tmp_path / "state.sqlite"), workers=1)
+    ref = WarcRef(file="warc/x.warc.gz", record_id="<urn:uuid:1>", offset=10, length=20, payload_digest="sha1:X")
+    # The page names a canonical URL on another host: the outlet's scope keeps its own id.
+    page = PAGE.replace(b"<head>", b'<head><link rel="canonical" href="http://elsewhere.example/copy">')
+    provenance = Provenance(warc=ref, fetched_at="2026-12-05T06:00:00+00:00", outlet="geneva",
+                            scope=("127.0.0.1",))
+    try:
+        done = asyncio.run(hub.extract(partial(article_job, page, "http://127.0.0.1/a", {}, provenance,
+                                               session.article_builder())))
+        article = done.article
+        assert (article.warc, article.outlet, article.fetched_at) == (ref, "geneva", provenance.fetched_at)
+        assert article.url == "http://127.0.0.1/a" and article.disagreements[-1].source == "scope"
+        assert done.digest == article_digest(article)
+        data, record = done.record
+        assert data == article.to_json().encode("utf-8") and record.index.fields["url"] == "urn:article:" + article.url
+        key = session.append_article(article, done.record, "added")
+        assert session.close()["articles_added"] == 1 and (tmp_path / "archive" / key).read_bytes() == data
     finally:
         hub.close()

@@ -20,6 +20,7 @@ from crawler.middlewares import OutOfScope, ScopeMiddleware
 from crawler.outlets import load_outlets
 from crawler.identity import own_identity
 from crawler.pipelines import ArticlePipeline
+from crawler.workers import run_here
 from crawler.spiders.outlet import OutletSpider
 from crawler.state import Capture, SQLiteCrawlState
 from crawler.urls import address_scope
@@ -114,10 +115,8 @@ def pipeline_parts(tmp_path):
     state = SQLiteCrawlState(tmp_path / "state.sqlite")
     crawler = get_crawler()
 
-    async def extract(body, url, **kwargs):
-        return extract_page(body, url, **kwargs)
 
-    pipeline = ArticlePipeline(session=session, state=state, extract=extract, signals=crawler.signals,
+    pipeline = ArticlePipeline(session=session, state=state, extract=run_here, signals=crawler.signals,
                                stats=crawler.stats, topics_for=lambda outlet: ((), False),
                                scope_for=lambda outlet: {"o": ("127.0.0.1:8001",), "h": ("127.0.0.1:8002",)}[outlet])
     yield pipeline, session, crawler, tmp_path / "archive", state

@@ -1,0 +1,81 @@
+"""The crawl's worker processes: CPU work handed off the reactor's process.
+
+Extraction dominates a crawl's CPU, and building WARC records (digests, compression) is
+most of what is left of the crawl process's own; both are pure functions of bytes, so
+they run in process pools while the reactor keeps downloading. A pool whose worker
+died is replaced, once, however many calls were in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, TypeVar
+
+__all__ = ["ProcessWorkers", "run_here", "start_pool", "warm_up_archiving"]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# One forkserver per process, whatever pool starts it first: it imports both kinds of
+# work once, and every worker forked from it starts with them loaded.
+_PRELOAD = ["extract.pipeline", "archive.warc"]
+
+
+def start_pool(workers: int, warm_up: Callable[[], None]) -> ProcessPoolExecutor:
+    """``workers`` processes, started now and each running ``warm_up`` first."""
+    # forkserver: never fork a process that runs the reactor and its threads.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_up)
+    for _ in range(workers):  # a submit starts a worker: start them now, not at the first call
+        pool.submit(int)
+    return pool
+
+
+class ProcessWorkers:
+    """``count`` worker processes for one kind of work (``kind`` names it in logs);
+    with ``count`` 0, calls run in this process."""
+
+    def __init__(self, kind: str, count: int, warm_up: Callable[[], None]) -> None:
+        self._kind = kind
+        self._count = count
+        self._warm_up = warm_up
+        self._pool = start_pool(count, warm_up) if count > 0 else None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        pool = self._pool
+        if pool is None:
+            return await run_here(fn, *args)
+        try:
+            return await asyncio.wrap_future(pool.submit(fn, *args))
+        except BrokenProcessPool:
+            # A worker died (OOM killer, a crash in a C extension): a broken pool fails
+            # every later call, so start a new one (once, however many calls were in
+            # flight) and give this call one more try.
+            if self._pool is pool:
+                logger.warning("%s worker died; starting new workers", self._kind)
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = start_pool(self._count, self._warm_up)
+            assert self._pool is not None
+            return await asyncio.wrap_future(self._pool.submit(fn, *args))
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def warm_up_archiving() -> None:
+    """Each archive worker loads what index lines need (SURT, about a second) now."""
+    from archive.cdxj import url_key
+
+    url_key("http://127.0.0.1/")
+
+
+async def run_here(fn: Callable[..., T], *args: Any) -> T:
+    """What a component without worker processes awaits in their place."""
+    return fn(*args)
