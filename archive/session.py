@@ -33,8 +33,7 @@ from archive.layout import (article_key, id_entry, id_key, index_key, manifest_k
 from archive.index import IndexLines
 from archive.spool import FlushReport, OpenFile, Spool, flush_spool, index_lines, index_warc
 from archive.storage import ObjectStore
-from archive.warc import (HINTS_FIELD, OUTLET_FIELD, BuiltRecord, WarcWriter, build_article, build_exchange,
-                          new_record_id, warc_date)
+from archive.warc import HINTS_FIELD, OUTLET_FIELD, BuiltRecord, WarcWriter, build_article, new_record_id, warc_date
 from extract.article import Article, WarcRef
 
 __all__ = ["ArchiveSession", "flush_and_index"]
@@ -130,26 +129,6 @@ class ArchiveSession:
         reason (``length``, ``time``, ``disconnect``) when the download did not complete.
         ``outlet``, the configured outlet the fetch was for, goes in ``Newsarchive-Outlet``.
         """
-        return self.append_exchange(self.exchange_job(
-            url=url, request=request, response=response, remote_ip=remote_ip, fetched_at=fetched_at, hints=hints,
-            truncated=truncated, outlet=outlet,
-        )())
-
-    def exchange_job(
-        self,
-        *,
-        url: str,
-        request: bytes,
-        response: bytes,
-        remote_ip: str | None,
-        fetched_at: datetime,
-        hints: Mapping[str, Any] | None = None,
-        truncated: str | None = None,
-        outlet: str | None = None,
-    ) -> Callable[[], tuple[BuiltRecord, ...]]:
-        """``write_exchange`` in two steps: building the records (digests, compression;
-        most of the cost) is this picklable call, to run anywhere, another process
-        included; ``append_exchange`` then writes what it returns. Same arguments."""
         annotations: dict[str, str] = {}
         if outlet:
             annotations[OUTLET_FIELD] = outlet
@@ -157,15 +136,11 @@ class ArchiveSession:
             annotations[HINTS_FIELD] = json.dumps(dict(hints), sort_keys=True, default=list)
         if truncated:
             annotations["WARC-Truncated"] = truncated
-        return functools.partial(
-            build_exchange, record_ids=(self._record_ids(), self._record_ids()), url=url, request=request,
-            response=response, remote_ip=remote_ip, date=fetched_at, annotations=annotations or None,
-        )
-
-    def append_exchange(self, records: Sequence[BuiltRecord]) -> WarcRef:
-        """Write the records an ``exchange_job`` built; returns the response record."""
         with self._lock, self._writing():
-            ref = self._current_warc().writer.append(*records)
+            ref = self._current_warc().writer.exchange(
+                url=url, request=request, response=response, remote_ip=remote_ip, date=fetched_at,
+                annotations=annotations or None,
+            )
             self._counts["exchanges"] += 1
             return ref
 
@@ -210,8 +185,9 @@ class ArchiveSession:
         return self.append_article(article, self.article_builder()(article), change, replaces=replaces)
 
     def article_builder(self) -> Callable[[Article], tuple[bytes, BuiltRecord]]:
-        """``write_article`` in two steps, as ``exchange_job``: this picklable call, given
-        the article, serialises it and builds its record; ``append_article`` writes them."""
+        """``write_article`` in two steps: this picklable call, given the article,
+        serialises it and builds its record (anywhere: a crawl does it in the extraction
+        worker), and ``append_article`` writes them."""
         return functools.partial(build_article, record_id=self._record_ids(), date=self._clock())
 
     def append_article(self, article: Article, built: tuple[bytes, BuiltRecord], change: str, *,

@@ -25,7 +25,7 @@ from archive.local import home_dir, spool_dir
 from archive.layout import ADHOC_OUTLET
 from crawler.extraction import warm_up
 from crawler.state import CrawlState, open_state
-from crawler.workers import ProcessWorkers, warm_up_archiving
+from crawler.workers import ProcessWorkers
 from crawler.stats import new_run_id, run_record
 
 __all__ = ["Hub"]
@@ -40,7 +40,7 @@ _HUBS: "weakref.WeakKeyDictionary[Crawler, Hub]" = weakref.WeakKeyDictionary()
 class Hub:
     def __init__(
         self, session: ArchiveSession, state: CrawlState, workers: int,
-        stop: Callable[[str], None] = lambda reason: None, archive_workers: int = 0,
+        stop: Callable[[str], None] = lambda reason: None,
     ) -> None:
         self.session = session
         self.state = state
@@ -50,9 +50,6 @@ class Hub:
         self.record: dict[str, Any] = {}  # the run record, once the spider has closed
         self.summary: dict[str, Any] = {}  # ArchiveSession.close()'s, once closed
         self._extractors = ProcessWorkers("an extraction", workers, warm_up)
-        # Building WARC records (digests, compression) is most of what the crawl process
-        # spent of its own per page: elsewhere, the reactor's core stays for downloading.
-        self._archivers = ProcessWorkers("an archive", archive_workers, warm_up_archiving)
         self._closed = False
 
     @classmethod
@@ -93,8 +90,7 @@ class Hub:
             if target is not None and target.engine is not None and target.engine.spider is not None:
                 deferred_from_coro(target.engine.close_spider_async(reason=reason))
 
-        hub = cls(session, state, settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"), stop,
-                  archive_workers=settings.getint("NEWSARCHIVE_ARCHIVE_WORKERS"))
+        hub = cls(session, state, settings.getint("NEWSARCHIVE_EXTRACT_WORKERS"), stop)
         crawler.signals.connect(hub._spider_closed, signal=signals.spider_closed)
         return hub
 
@@ -138,17 +134,12 @@ class Hub:
         """Run a picklable extraction call (``crawler.extraction.article_job``) in an extraction worker."""
         return await self._extractors.run(job)
 
-    async def build(self, job: Callable[[], T]) -> T:
-        """Run a picklable record-building call (``ArchiveSession.exchange_job``) in an archive worker."""
-        return await self._archivers.run(job)
-
     def close(self) -> dict[str, Any]:
         if self._closed:
             return {}
         self._closed = True
         try:
             self._extractors.shutdown()
-            self._archivers.shutdown()
             summary = self.session.close()
         finally:
             try:

@@ -8,7 +8,7 @@ import logging
 import socket
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -23,7 +23,6 @@ from archive.warc import split_http
 from crawler.digests import payload_digest
 from crawler.capture import EXCHANGE_META_KEY, RawExchange
 from crawler.hub import Hub
-from crawler.workers import run_here
 from crawler.state import Capture, CrawlState
 from crawler.stats import OutletStats
 from crawler.urls import InvalidURL, address_scope, host_matches, host_port
@@ -191,19 +190,17 @@ class WarcCaptureMiddleware:
     def __init__(
         self, session: ArchiveSession, state: CrawlState, stats: StatsCollector,
         disk_full: Callable[[DiskFull], None] = lambda exc: None,
-        build: Callable[[Callable[[], Any]], Awaitable[Any]] | None = None,
     ) -> None:
         self._session = session
         self._state = state
         self._stats = stats
         self._outlet_stats = OutletStats(stats)
         self._disk_full = disk_full
-        self._build = build or run_here
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcCaptureMiddleware":
         hub = Hub.of(crawler)
-        return cls(hub.session, hub.state, crawler.stats, hub.stop_for_disk_full, hub.build)
+        return cls(hub.session, hub.state, crawler.stats, hub.stop_for_disk_full)
 
     def process_request(self, request: Request) -> None:
         if request.method != "GET" or not request.meta.get(INCREMENTAL):
@@ -220,14 +217,14 @@ class WarcCaptureMiddleware:
             request.meta["handle_httpstatus_list"] = allowed + [304]
         return None
 
-    async def process_response(self, request: Request, response: Response) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         try:
-            return await self._capture(request, response)
+            return self._capture(request, response)
         except DiskFull as exc:
             self._disk_full(exc)
             raise NotArchived(f"{request.url}: not archived, the disk is full") from exc
 
-    async def _capture(self, request: Request, response: Response) -> Response:
+    def _capture(self, request: Request, response: Response) -> Response:
         exchange: RawExchange | None = request.meta.pop(EXCHANGE_META_KEY, None)
         if exchange is None:
             return response  # not from the network (e.g. a cache): nothing to archive
@@ -260,7 +257,7 @@ class WarcCaptureMiddleware:
             )
             ref = previous.warc  # the response record that holds this payload
         else:
-            ref = await self._write_exchange(
+            ref = self._write_exchange(
                 request, exchange, raw, fetched_at, truncated="disconnect" if "dataloss" in response.flags else None
             )
             if response.status == 200 and "dataloss" not in response.flags:
@@ -280,7 +277,7 @@ class WarcCaptureMiddleware:
             self._outlet_stats.inc(request.meta["outlet"], "pages_fetched")
         return response
 
-    async def process_exception(self, request: Request, exception: Exception) -> None:
+    def process_exception(self, request: Request, exception: Exception) -> None:
         # Headers arrived but the body did not complete: what did arrive is evidence too,
         # archived as a truncated response. The retry (if any) captures afresh.
         exchange: RawExchange | None = request.meta.pop(EXCHANGE_META_KEY, None)
@@ -293,19 +290,19 @@ class WarcCaptureMiddleware:
         else:
             reason = "disconnect"
         try:
-            await self._write_exchange(request, exchange, bytes(exchange.response), datetime.now(timezone.utc),
-                                       truncated=reason)
+            self._write_exchange(request, exchange, bytes(exchange.response), datetime.now(timezone.utc),
+                                 truncated=reason)
         except DiskFull as exc:
             self._disk_full(exc)
             return None
         self._stats.inc_value(f"newsarchive/truncated/{reason}")
         return None
 
-    async def _write_exchange(
+    def _write_exchange(
         self, request: Request, exchange: RawExchange, response: bytes, fetched_at: datetime, *, truncated: str | None
     ) -> WarcRef:
         hints = request.meta.get("hints")
-        job = self._session.exchange_job(
+        return self._session.write_exchange(
             url=request.url,
             request=bytes(exchange.request),
             response=response,
@@ -315,8 +312,6 @@ class WarcCaptureMiddleware:
             truncated=truncated,
             outlet=request.meta.get("outlet"),
         )
-        return self._session.append_exchange(await self._build(job))
-
 
 
 def _header(response: Response, name: bytes) -> str | None:

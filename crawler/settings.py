@@ -97,6 +97,3 @@ NEWSARCHIVE_MAX_WARC_BYTES = 1_000_000_000
 NEWSARCHIVE_MAX_WARC_AGE = 3600
 # Extraction runs in worker processes, off the reactor; 0 runs it in the crawl process.
 NEWSARCHIVE_EXTRACT_WORKERS = 2
-# WARC records (digests, compression) are built in worker processes and written in
-# order by the crawl process; 0 builds them in the crawl process.
-NEWSARCHIVE_ARCHIVE_WORKERS = 1

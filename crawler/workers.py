@@ -1,9 +1,8 @@
 """The crawl's worker processes: CPU work handed off the reactor's process.
 
-Extraction dominates a crawl's CPU, and building WARC records (digests, compression) is
-most of what is left of the crawl process's own; both are pure functions of bytes, so
-they run in process pools while the reactor keeps downloading. A pool whose worker
-died is replaced, once, however many calls were in flight.
+Extraction dominates a crawl's CPU and is a pure function of bytes, so it runs in a
+process pool while the reactor keeps downloading (``crawler.extraction``). A pool whose
+worker died is replaced, once, however many calls were in flight.
 """
 
 from __future__ import annotations
@@ -15,15 +14,15 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, TypeVar
 
-__all__ = ["ProcessWorkers", "run_here", "start_pool", "warm_up_archiving"]
+__all__ = ["ProcessWorkers", "run_here", "start_pool"]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# One forkserver per process, whatever pool starts it first: it imports both kinds of
-# work once, and every worker forked from it starts with them loaded.
-_PRELOAD = ["extract.pipeline", "archive.warc"]
+# One forkserver per process: it imports the work once, and every worker forked from it
+# starts with it loaded (the extractor, and what finishes an article: ``article_job``).
+_PRELOAD = ["extract.pipeline", "crawler.extraction"]
 
 
 def start_pool(workers: int, warm_up: Callable[[], None]) -> ProcessPoolExecutor:
@@ -67,13 +66,6 @@ class ProcessWorkers:
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def warm_up_archiving() -> None:
-    """Each archive worker loads what index lines need (SURT, about a second) now."""
-    from archive.cdxj import url_key
-
-    url_key("http://127.0.0.1/")
 
 
 async def run_here(fn: Callable[..., T], *args: Any) -> T:

@@ -50,7 +50,6 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "NEWSARCHIVE_EXTRACT_WORKERS": "0",  # one page: not worth starting processes for
-        "NEWSARCHIVE_ARCHIVE_WORKERS": "0",
         "NEWSARCHIVE_PROGRESS": "False",
         "RETRY_TIMES": "1",
         "LOG_LEVEL": log_level("ERROR"),

@@ -39,8 +39,7 @@ def _fetch(middleware: WarcCaptureMiddleware, body: bytes) -> Request:
     middleware.process_request(request)
     request.meta[EXCHANGE_META_KEY] = RawExchange(bytearray(b"GET /news/talks.html HTTP/1.1\r\n\r\n"),
                                                   bytearray(HEAD + body), "127.0.0.1")
-    asyncio.run(middleware.process_response(request, HtmlResponse(URL, body=body, headers={"ETag": '"v1"'},
-                                                                request=request)))
+    middleware.process_response(request, HtmlResponse(URL, body=body, headers={"ETag": '"v1"'}, request=request))
     return request
 
 

@@ -1,5 +1,5 @@
-"""The crawl hub's worker processes: records built elsewhere are the same bytes, and a worker
-that dies does not take the crawl with it."""
+"""The crawl hub's extraction workers: they finish each article the crawl process then only
+writes, and a worker that dies does not take the crawl with it."""
 
 from __future__ import annotations
 
@@ -60,24 +60,6 @@ def test_pages_in_flight_when_a_worker_dies_start_one_new_pool(tmp_path):
         results = asyncio.run(many())
         assert all(r.article is not None for r in results)
         assert hub._extractors._pool is not first_pool
-    finally:
-        hub.close()
-
-
-def test_records_built_in_an_archive_worker_are_the_records_built_here(tmp_path):
-    from tests.unit.test_archive_support import REQUEST, RESPONSE, T0, URL
-
-    session = ArchiveSession(LocalStore(tmp_path / "archive"), spool_dir=tmp_path / "spool", run_id="run-3",
-                             warcinfo={"software": "test"})
-    hub = Hub(session, SQLiteCrawlState(tmp_path / "state.sqlite"), workers=0, archive_workers=1)
-    try:
-        assert asyncio.run(hub.build(os.getpid)) != os.getpid()  # it does run elsewhere
-        job = session.exchange_job(url=URL, request=REQUEST, response=RESPONSE, remote_ip="127.0.0.1",
-                                   fetched_at=T0, hints={"title": "Talks"}, outlet="geneva")
-        elsewhere = asyncio.run(hub.build(job))
-        assert elsewhere == job()  # members, ids, digests and index entries
-        ref = session.append_exchange(elsewhere)
-        assert (ref.record_id, ref.payload_digest) == (elsewhere[1].record_id, elsewhere[1].payload_digest)
     finally:
         hub.close()
 
