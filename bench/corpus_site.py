@@ -45,6 +45,7 @@ class CorpusSite:
     def __init__(self, count: int, pages: list[bytes] | None = None) -> None:
         self.count = count
         self.pages = pages if pages is not None else corpus_pages()
+        self.served = 0  # article pages served so far: the progress benchmarks sample
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -83,6 +84,7 @@ class CorpusSite:
             except ValueError:
                 return None, "text/plain"
             if 0 <= i < self.count:
+                self.served += 1
                 return self.pages[i % len(self.pages)] + f"\n<!-- page {i} -->\n".encode(), "text/html"
         return None, "text/plain"
 

@@ -7,12 +7,14 @@ The site serves the shared corpus's pages (~280 KiB each), cycled with unique pa
 (``bench.corpus_site``); politeness is off and the archive is a local folder, with WARC,
 JSON, indexes and state all written. Each variant is its own process (one reactor each),
 run at two sizes; the steady-state rate is ``(pages - small) / (time(pages) - time(small))``,
-so start-up and shutdown costs that do not grow with the crawl cancel out. The same
-difference of the crawl process's own CPU time gives its CPU per page (what it takes from
-the cores extraction could use), and that of all its processes (workers included) the
-CPU per page of the whole crawler: ``min(cores / all CPU per page, 1 / crawl CPU per
-page)`` is the rate the machine's cores would give if nothing else ran, a figure that other load on a shared machine
-disturbs far less than wall time. Variants are interleaved and repeated; the median is
+so start-up and shutdown costs that do not grow with the crawl cancel out. The crawl
+process's own CPU per page (what it takes from the cores extraction could use) is its CPU
+time against pages served, between 20% and 85% of the large crawl (two-size differences
+of CPU time proved noisy on a shared machine; both are in the JSON); the same two-size
+difference of all its processes (workers included) gives the CPU per page of the whole
+crawler: ``min(cores / all CPU per page, 1 / crawl CPU per page)`` is the rate the
+machine's cores would give if nothing else ran, a figure that other load on a shared
+machine disturbs far less than wall time. Variants are interleaved and repeated; the median is
 reported with the spread. Results go to ``bench/results/crawl_throughput.json``.
 """
 
@@ -38,23 +40,28 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROB
 BASELINE = "bare scrapy + trafilatura"
 
 
-def newsarchive(work: Path, site_config: Callable[[int], Path], workers: int,
+Progress = Callable[[int], Callable[[], int]]  # crawl size -> pages its site has served so far
+
+
+def newsarchive(work: Path, site_config: Callable[[int], Path], progress: Progress, workers: int,
                 extra: tuple[str, ...] = ()) -> Callable[[int, str], Measured]:
     def run(pages: int, tag: str) -> Measured:
         home, archive = work / f"home-{tag}", work / f"archive-{tag}"
         env = dict(os.environ, NEWSARCHIVE_HOME=str(home))
         try:
             return measure(["crawler.cli", "crawl", "bench", "--config", str(site_config(pages)), "--archive",
-                            str(archive), *FAST, "-s", f"NEWSARCHIVE_EXTRACT_WORKERS={workers}", *extra], env=env)
+                            str(archive), *FAST, "-s", f"NEWSARCHIVE_EXTRACT_WORKERS={workers}", *extra], env=env,
+                           progress=progress(pages))
         finally:
             shutil.rmtree(home, ignore_errors=True)
             shutil.rmtree(archive, ignore_errors=True)
     return run
 
 
-def bare(work: Path, urls: Callable[[int], Path], extract: bool) -> Callable[[int, str], Measured]:
+def bare(work: Path, urls: Callable[[int], Path], progress: Progress, extract: bool) -> Callable[[int, str], Measured]:
     def run(pages: int, tag: str) -> Measured:
-        return measure(["bench.bare_scrapy", str(urls(pages)), *(["--extract"] if extract else [])])
+        return measure(["bench.bare_scrapy", str(urls(pages)), *(["--extract"] if extract else [])],
+                       progress=progress(pages))
     return run
 
 
@@ -81,14 +88,18 @@ def main() -> None:
         path.write_text("\n".join(servers[n].article_urls()))
         return path
 
+    def progress(n: int) -> Callable[[], int]:
+        start = servers[n].served
+        return lambda: servers[n].served - start
+
     variants: dict[str, Callable[[int, str], Measured]] = {
-        "bare scrapy": bare(work, url_list, False),
-        BASELINE: bare(work, url_list, True),
-        "newsarchive, extract in-process": newsarchive(work, site_config, 0),
-        "newsarchive, 2 extract workers": newsarchive(work, site_config, 2),
+        "bare scrapy": bare(work, url_list, progress, False),
+        BASELINE: bare(work, url_list, progress, True),
+        "newsarchive, extract in-process": newsarchive(work, site_config, progress, 0),
+        "newsarchive, 2 extract workers": newsarchive(work, site_config, progress, 2),
         # Scrapy runs each response's items through CONCURRENT_ITEMS asyncio tasks; a page
         # gives one item, so newsarchive sets 1. What Scrapy's default would cost:
-        "newsarchive, 2 workers, CONCURRENT_ITEMS=100": newsarchive(work, site_config, 2,
+        "newsarchive, 2 workers, CONCURRENT_ITEMS=100": newsarchive(work, site_config, progress, 2,
                                                                    ("-s", "CONCURRENT_ITEMS=100")),
     }
     if args.only:  # the baseline is always measured: every ratio is against it
@@ -103,6 +114,8 @@ def main() -> None:
             runs[name].append({
                 "pages_per_s": extra / max(large.wall_s - small.wall_s, 1e-6),
                 "crawl_cpu_ms_per_page": 1000 * (large.cpu_s - small.cpu_s) / extra,
+                # the same from the large crawl alone: CPU against pages served, in its middle
+                "crawl_cpu_ms_per_page_steady": large.steady_cpu_ms_per_unit or float("nan"),
                 "all_cpu_ms_per_page": 1000 * (large.cpu_all_s - small.cpu_all_s) / extra,
                 "startup_s": small.wall_s - args.small * (large.wall_s - small.wall_s) / extra,
                 "peak_rss_mb": large.peak_rss_mb,
@@ -122,27 +135,28 @@ def main() -> None:
     for r in results.values():
         # The cores share the work, but the crawling process is one thread: neither limit can be passed.
         r["cpu_bound_pages_per_s"] = round(min(1000 * cores / r["all_cpu_ms_per_page"]["median"],
-                                               1000 / r["crawl_cpu_ms_per_page"]["median"]), 1)
+                                               1000 / r["crawl_cpu_ms_per_page_steady"]["median"]), 1)
     base = results[BASELINE]["pages_per_s"]["median"]
     cpu_base = results[BASELINE]["cpu_bound_pages_per_s"]
     # CPU time on a shared machine runs slow with the load: the crawl process's CPU per
     # page is also given as a share of bare Scrapy + trafilatura's, measured alike.
     traf_cpu = results[BASELINE]["all_cpu_ms_per_page"]["median"]
     for r in results.values():
-        r["crawl_cpu_vs_bare_trafilatura_cpu"] = round(r["crawl_cpu_ms_per_page"]["median"] / traf_cpu, 3)
+        r["crawl_cpu_vs_bare_trafilatura_cpu"] = round(r["crawl_cpu_ms_per_page_steady"]["median"] / traf_cpu, 3)
     print(f"{args.pages} vs {args.small} real corpus pages (~280 KiB) from a loopback site, politeness off, "
           f"local archive; median of {args.repeat} interleaved rounds [min-max]")
     print(f"{'variant':42} {'pages/s':>20} {'vs bare+traf':>12} {'crawl CPU ms/page':>22} "
           f"{'all CPU ms/page':>16} {f'{cores} cores: pages/s':>17} {'vs':>6} {'peak RSS MB':>12}")
     for name, r in results.items():
-        rate, cpu, every = r["pages_per_s"], r["crawl_cpu_ms_per_page"], r["all_cpu_ms_per_page"]
+        rate, cpu, every = r["pages_per_s"], r["crawl_cpu_ms_per_page_steady"], r["all_cpu_ms_per_page"]
         print(f"{name:42} {rate['median']:7.1f} [{rate['min']:5.1f}-{rate['max']:5.1f}] "
               f"{rate['median'] / base:11.2f}x {cpu['median']:8.1f} [{cpu['min']:5.1f}-{cpu['max']:5.1f}] "
               f"{every['median']:16.1f} {r['cpu_bound_pages_per_s']:17.1f} {r['cpu_bound_pages_per_s'] / cpu_base:5.2f}x "
               f"{r['peak_rss_mb']['median']:12.0f}")
     print("pages/s: steady state between the two sizes; crawl CPU: the crawling process alone (bare: the whole "
-          "crawler, extraction included); all CPU: every process of the crawler; cores: pages/s if the crawler "
-          "had the cores to itself (one-process variants use one core at most)")
+          "crawler, extraction included), against pages served between 20% and 85% of the large crawl; all CPU: "
+          "every process of the crawler, between the two sizes; cores: pages/s if the crawler had the cores to "
+          "itself (one-process variants use one core at most)")
     print("crawl process CPU per page as a share of bare Scrapy + trafilatura's: "
           + ", ".join(f"{name} {r['crawl_cpu_vs_bare_trafilatura_cpu']:.0%}" for name, r in results.items()
                       if name.startswith("newsarchive")))

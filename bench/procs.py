@@ -21,6 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 __all__ = ["Measured", "measure"]
 
@@ -36,6 +37,9 @@ class Measured:
     peak_rss_mb: float  # all processes of its tree at once, largest sample
     peak_own_rss_mb: float  # the command's own process
     returncode: int
+    # The command's own CPU per unit of ``progress`` in its middle (20% to 85% of the
+    # final count), where start-up and shutdown do not reach: None without ``progress``.
+    steady_cpu_ms_per_unit: float | None = None
 
 
 def _processes() -> tuple[dict[int, list[int]], dict[int, float]]:
@@ -74,8 +78,13 @@ def _sample(root: int, cpu_seen: dict[int, float]) -> tuple[int, int]:
     return total, _rss(root)
 
 
-def measure(module_args: list[str], *, env: dict[str, str] | None = None, interval: float = 0.1) -> Measured:
-    """Run ``python -m bench.procs`` on ``module_args`` (a module and its arguments) and measure it."""
+def measure(module_args: list[str], *, env: dict[str, str] | None = None, interval: float = 0.1,
+            progress: Callable[[], int] | None = None) -> Measured:
+    """Run ``python -m bench.procs`` on ``module_args`` (a module and its arguments) and measure it.
+
+    ``progress`` (e.g. pages served so far) is sampled with the command's CPU time, for
+    ``steady_cpu_ms_per_unit``.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         usage = Path(tmp) / "rusage.json"
         start = time.perf_counter()
@@ -83,9 +92,12 @@ def measure(module_args: list[str], *, env: dict[str, str] | None = None, interv
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         peak = peak_own = 0
         cpu_seen: dict[int, float] = {}
+        trace: list[tuple[int, float]] = []
         while proc.poll() is None:
             total, own = _sample(proc.pid, cpu_seen)
             peak, peak_own = max(peak, total), max(peak_own, own)
+            if progress is not None and proc.pid in cpu_seen:
+                trace.append((progress(), cpu_seen[proc.pid]))
             time.sleep(interval)
         wall = time.perf_counter() - start
         if proc.returncode not in (0, 1):  # 1: finished with errors (e.g. spool left); still timed
@@ -93,7 +105,20 @@ def measure(module_args: list[str], *, env: dict[str, str] | None = None, interv
             raise RuntimeError(f"{' '.join(module_args)} exited {proc.returncode}: {err[-2000:]}")
         cpu = json.loads(usage.read_text())["cpu_s"] if usage.exists() else float("nan")
         cpu_seen[proc.pid] = cpu
-    return Measured(wall, cpu, sum(cpu_seen.values()), peak / 2**20, peak_own / 2**20, proc.returncode)
+    return Measured(wall, cpu, sum(cpu_seen.values()), peak / 2**20, peak_own / 2**20, proc.returncode,
+                    _steady(trace))
+
+
+def _steady(trace: list[tuple[int, float]]) -> float | None:
+    """CPU ms per unit of progress between 20% and 85% of the final count."""
+    if not trace or trace[-1][0] <= 0:
+        return None
+    final = trace[-1][0]
+    middle = [(done, cpu) for done, cpu in trace if 0.2 * final <= done <= 0.85 * final]
+    if len(middle) < 2 or middle[-1][0] == middle[0][0]:
+        return None
+    (done0, cpu0), (done1, cpu1) = middle[0], middle[-1]
+    return 1000 * (cpu1 - cpu0) / (done1 - done0)
 
 
 def _main() -> None:
