@@ -344,7 +344,8 @@ def hold_outlet_locks(
     one held elsewhere (releasing those already taken). Locks the scheduling service holds
     for this very process (``HANDOFF_ENV``) are adopted, not refused. Yields {outlet: lock}.
 
-    Raises LockError when Redis cannot be used.
+    Raises LockError when Redis cannot be used, or the lock files cannot be made (a
+    ``home`` that is not a writable folder).
     """
     try:
         handed = json.loads(os.environ.get(HANDOFF_ENV) or "{}")
@@ -353,9 +354,13 @@ def hold_outlet_locks(
     held: dict[str, OutletLock] = {}
     try:
         for outlet in dict.fromkeys(outlets):
-            lock = outlet_lock(outlet, home=home, archive_store=archive_store, redis_url=redis_url, ttl=ttl)
-            if not (outlet in handed and lock.adopt(str(handed[outlet]))) and not lock.acquire():
-                raise LockBusy(outlet, lock.holder())
+            try:
+                lock = outlet_lock(outlet, home=home, archive_store=archive_store, redis_url=redis_url, ttl=ttl)
+                if not (outlet in handed and lock.adopt(str(handed[outlet]))) and not lock.acquire():
+                    raise LockBusy(outlet, lock.holder())
+            except OSError as exc:
+                raise LockError(f"cannot lock outlet {outlet} under {home / 'locks'}: {exc.strerror or exc}; "
+                                "NEWSARCHIVE_HOME must be a folder this user can write") from exc
             held[outlet] = lock
     except BaseException:
         for lock in held.values():

@@ -264,6 +264,15 @@ def test_topic_filter_keeps_only_matching_coverage(first_crawl, sim, tmp_path):
     assert stats["skipped_topic"] == len(sim.expected_articles(name)) - len(articles) > 0
 
 
+def test_a_home_that_cannot_be_written_fails_fast_in_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    proc = newsarchive("crawl", "ria", "--archive", str(tmp_path / "archive"),
+                       env={"NEWSARCHIVE_HOME": str(tmp_path / "a-file" / "home")})
+    assert proc.returncode == 2, proc.stderr
+    (line,) = proc.stderr.strip().splitlines()
+    assert "NEWSARCHIVE_HOME" in line and "a-file" in line
+
+
 def test_invalid_config_fails_fast_naming_file_outlet_and_field(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("outlets:\n  - name: broken\n    domains: [example.org]\n    feeds: [https://example.org/rss]\n"
