@@ -21,7 +21,7 @@ import click
 from archive import ArchiveError, ArchiveReader, ObjectStore, StorageError
 from archive.session import flush_and_index
 from archive.verify import verify_archive
-from crawler.cli.options import EXIT_ERRORS, archive_option, check_archive, redis_option
+from crawler.cli.options import EXIT_ERRORS, archive_option, check_archive, fail, redis_option
 
 __all__ = ["COMMANDS"]
 
@@ -60,7 +60,8 @@ def _filters(func: Callable[..., Any]) -> Callable[..., Any]:
         [
             click.option("--outlet", default=None, help="Only this outlet (ad-hoc fetches: _adhoc)."),
             click.option("--since", default=None, metavar="YYYY-MM-DD", callback=_date,
-                         help="Published (else fetched) on or after."),
+                         help="Published (else fetched) on or after: the date as the page states it, "
+                              "in its own time zone (a crawl's --since is an instant: a date is midnight UTC)."),
             click.option("--until", default=None, metavar="YYYY-MM-DD", callback=_date,
                          help="Published (else fetched) on or before."),
             click.option("--language", default=None, help="Only this language code (e.g. en, zh)."),
@@ -170,8 +171,7 @@ def flush_cmd(archive: str, as_json: bool) -> None:
     for other in spooled_elsewhere(home_dir(), store):
         click.echo(f"note: data for another archive waits in the spool: flush it with --archive {other}", err=True)
     if report.error:
-        click.echo(f"error: {report.error}", err=True)
-        sys.exit(EXIT_ERRORS)
+        fail("flush", report.error, EXIT_ERRORS)
 
 
 @click.command("verify")
@@ -270,8 +270,8 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
                    f"{counts['rejected']} rejected, skipped: {counts['skipped']} newer or from another capture, "
                    f"{counts['failed']} failed; {report.indexed} id entries {would}written")
     if report.session and report.session["pending"]:
-        click.echo(f"error: {len(report.session['pending'])} objects left in the spool; run `newsarchive flush`", err=True)
-        sys.exit(EXIT_ERRORS)
+        fail("reextract", f"{len(report.session['pending'])} objects left in the spool; run `newsarchive flush`",
+             EXIT_ERRORS)
     if counts["failed"]:
         sys.exit(EXIT_ERRORS)
 

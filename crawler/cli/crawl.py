@@ -120,7 +120,9 @@ def run_crawl(spider: type, settings: Any, stats_json: Path | None, command: str
     try:
         return run(spider, settings, stats_json=stats_json, **spider_kwargs)
     except SetupError as exc:
-        click.echo(f"newsarchive {command}: {exc}; check NEWSARCHIVE_HOME, --archive and --redis", err=True)
+        where = "NEWSARCHIVE_HOME, --archive and --redis" if settings.get("NEWSARCHIVE_REDIS") else \
+            "NEWSARCHIVE_HOME and --archive"
+        click.echo(f"newsarchive {command}: {exc}; check {where}", err=True)
         sys.exit(EXIT_USAGE)
 
 

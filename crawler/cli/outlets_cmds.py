@@ -9,11 +9,11 @@ from typing import Any
 
 import click
 
+from crawler.cli.options import EXIT_USAGE, fail
 from crawler.outlets import ConfigError, OutletSpec, load_outlets
 
 __all__ = ["COMMANDS"]
 
-EXIT_CONFIG = 2  # same status as `newsarchive crawl` gives for bad config
 
 _CONFIG_OPTION = click.option(
     "--config", "configs", multiple=True,
@@ -49,8 +49,7 @@ def _load(configs: tuple[Path, ...], *, include_default: bool = True) -> dict[st
     try:
         return load_outlets(list(configs), include_default=include_default)
     except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_CONFIG)
+        fail("outlets", str(exc), EXIT_USAGE)
 
 
 def _sources(spec: OutletSpec) -> str:
@@ -111,8 +110,7 @@ def show(group_configs: tuple[Path, ...], name: str, configs: tuple[Path, ...]) 
     """Print the merged spec of outlet NAME as JSON (after --config overrides, given here or before `show`)."""
     specs = _load(tuple(group_configs or ()) + configs)
     if name not in specs:
-        click.echo(f"error: unknown outlet {name!r}; configured: {', '.join(specs)}", err=True)
-        sys.exit(EXIT_CONFIG)
+        fail("outlets show", f"unknown outlet {name!r}; configured: {', '.join(specs)}", EXIT_USAGE)
     click.echo(json.dumps(_as_dict(specs[name]), ensure_ascii=False, indent=2))
 
 
