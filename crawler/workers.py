@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import select
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, TypeVar
@@ -30,10 +33,37 @@ def start_pool(workers: int, warm_up: Callable[[], None]) -> ProcessPoolExecutor
     # forkserver: never fork a process that runs the reactor and its threads.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_up)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                               initargs=(os.getpid(), warm_up))
     for _ in range(workers):  # a submit starts a worker: start them now, not at the first call
         pool.submit(int)
     return pool
+
+
+def _start_worker(crawl: int, warm_up: Callable[[], None]) -> None:
+    _exit_with(crawl)
+    warm_up()
+
+
+def _exit_with(crawl: int) -> None:
+    """End this worker when the crawl process ends, however it ends.
+
+    A worker holds both ends of its pool's pipes, so when the crawl process is killed
+    (``kill -9``, the OOM killer) nothing ever tells it: it would wait, or block writing
+    a result nobody reads, for good, holding its memory.
+    """
+    try:
+        handle = os.pidfd_open(crawl)
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):  # no pidfd here (not Linux 5.3+): nothing to watch with
+        return
+
+    def watch() -> None:
+        select.select([handle], [], [])  # readable once the process has exited
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-crawl", daemon=True).start()
 
 
 class ProcessWorkers:
