@@ -478,8 +478,35 @@ def remove_form_fields(tree: etree._Element, options: ExtractOptions) -> int:
     return len(hits)
 
 
+# The classes the platforms' embed scripts look for: a post quoted by markup, with
+# its own author, date and link, is someone else's text beside the article.
+_EMBEDDED_POST = re.compile(r"(?<![a-z0-9-])(?:twitter-tweet|instagram-media|tiktok-embed)(?![a-z0-9])")
+_EMBED_CANDIDATES = etree.XPath(
+    "//@class[contains(., 'twitter-tweet') or contains(., 'instagram-media') or contains(., 'tiktok-embed')]/.."
+)
+
+
+def remove_embedded_posts(tree: etree._Element, options: ExtractOptions) -> int:
+    """Embedded social posts (``<blockquote class="twitter-tweet">``, Instagram, TikTok).
+
+    Before the embed script runs, the post is a blockquote of its text and a credit
+    line (``— Name (@handle) May 11, 2024``); a tweet of several paragraphs is still
+    one post, so only the share-of-page test guards it, not the paragraph count.
+    """
+    total = _page_chars(tree)
+    hits = [el for el in _EMBED_CANDIDATES(tree)
+            if el.tag not in _KEEP_TAGS and _EMBEDDED_POST.search(el.get("class", "").lower())]
+    removed = 0
+    for el in hits:
+        if el.getparent() is not None and _text_len(el) <= 0.2 * total:
+            remove_element(el)
+            removed += 1
+    return removed
+
+
 RULES: tuple[Callable[[etree._Element, ExtractOptions], int], ...] = (
     remove_form_fields,
+    remove_embedded_posts,
     remove_hidden,
     remove_link_farms,
     remove_widgets,

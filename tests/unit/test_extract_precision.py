@@ -1,0 +1,56 @@
+"""Precision rules of 0.3.3: each on small realistic markup or text, kept and dropped."""
+
+from __future__ import annotations
+
+from extract import text_rules
+from extract.options import ExtractOptions
+
+OPTS = ExtractOptions()
+PROSE = [
+    "The committee met on Monday to review the proposal, which had been delayed twice since spring.",
+    "Members agreed that the cost estimates needed an independent check before any vote could be held.",
+    "A final decision is now expected before the end of the year, the chair told reporters.",
+]
+
+
+def ctx():
+    return text_rules.PageContext((), (), (), OPTS)
+
+
+def test_stamped_tail_line_may_end_in_a_short_marker_after_its_stamp():
+    # A forum thread's reply list: title, 【author】, day and time, size, [views/replies];
+    # the post on show is marked "当前帖子" (current post) after its counters.
+    replies = [
+        "旅行中，谁忽悠了你？【新闻频道版主】08-11 16:06 298字 [4321/87]",
+        "参与旅行社的一般都是弱势群体……【梅骏！】08-11 16:58 138字 [140/0]",
+        "你知道导游为什么那么热衷于让你去各种各样的商场购物吗？【芊草凡凡】08-22 19:13 173字 [154/0] 当前帖子",
+        "是的，不是一次了。【山花烂漫27】08-22 15:16 128字 [159/0]",
+    ]
+    paras = [PROSE[0], PROSE[1], "| 回复线索：", *replies]
+    assert text_rules.drop_stamped_tail(paras, ctx()) == {2, 3, 4, 5, 6}
+    # A sentence that merely ends with a date and a word stays: it is not a short line.
+    dated = f"{PROSE[2]} The report was filed on 2005-08-22 19:13 by staff writers and editors of the desk"
+    assert text_rules.drop_stamped_tail([PROSE[0], dated, dated, dated], ctx()) == set()
+
+
+def test_remove_embedded_posts_drops_tweets_keeps_article_quotes():
+    import lxml.html
+
+    from extract import dom_rules
+
+    tweet = (
+        "<blockquote class='twitter-tweet'><p lang='en' dir='ltr'>President signed an order imposing tariffs.</p>"
+        "<p>This policy will strengthen manufacturing. pic.twitter.com/zgUhcxXB2g</p>"
+        "<p>Follow for more.</p>&mdash; The White House (@WhiteHouse) "
+        "<a href='https://twitter.com/WhiteHouse/status/1'>February 11, 2025</a></blockquote>"
+    )
+    insta = "<blockquote class='instagram-media instagram-media-registered'><a>View this post on Instagram</a></blockquote>"
+    quote = f"<blockquote><p>{PROSE[2]}</p></blockquote>"
+    tree = lxml.html.document_fromstring(
+        f"<html><body><article><p>{PROSE[0]}</p>{tweet}<p>{PROSE[1]}</p>{insta}{quote}"
+        + "".join(f"<p>{p}</p>" for p in PROSE * 3) + "</article></body></html>"
+    )
+    assert dom_rules.remove_embedded_posts(tree, OPTS) == 2
+    text = " ".join(" ".join(tree.itertext()).split())
+    assert "WhiteHouse" not in text and "Instagram" not in text
+    assert PROSE[0] in text and PROSE[1] in text and PROSE[2] in text
