@@ -8,10 +8,60 @@ from __future__ import annotations
 
 import importlib
 import logging
+from contextlib import contextmanager
+from typing import IO, Any, Iterator
 
 import click
 
 __all__ = ["main"]
+
+# Click's own usage errors are three lines (usage, a hint, the error); ours are one.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # Click 8.2+: shows the help
+
+
+class _UsageLine(click.UsageError):
+    """A usage error shown as one line, ``newsarchive <command>: <message> (see --help)``."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        names, ctx = [], self.ctx
+        while ctx is not None and ctx.parent is not None:  # the root is "newsarchive", however started
+            names.insert(0, ctx.info_name or "")
+            ctx = ctx.parent
+        where = " ".join(["newsarchive", *names])
+        message = self.format_message().rstrip()
+        if message.endswith(".") and not message.endswith(".."):
+            message = message[:-1]
+        if message[:1].isupper() and message[1:2].islower():  # "No such option", not "ARTICLE_ID"
+            message = message[0].lower() + message[1:]
+        click.echo(f"{where}: {message} (see --help)", err=True)
+
+
+@contextmanager
+def _usage_in_one_line() -> Iterator[None]:
+    try:
+        yield
+    except click.UsageError as exc:
+        if isinstance(exc, (_UsageLine, _NO_ARGS_IS_HELP)):
+            raise
+        line = _UsageLine(exc.format_message(), exc.ctx)
+        line.exit_code = exc.exit_code
+        raise line from exc
+
+
+class _Group(click.Group):
+    """The top-level group: every usage error below it (a bad option or value, a missing
+    argument, an unknown command, a ``click.BadParameter`` raised by a command) is one line."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        with _usage_in_one_line():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _usage_in_one_line():
+            return super().invoke(ctx)
+
 
 _COMMAND_MODULES = (
     "crawler.cli.fetch",
@@ -26,7 +76,7 @@ _COMMAND_MODULES = (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="newsarchive", prog_name="newsarchive")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def main(verbose: int) -> None:
