@@ -37,6 +37,7 @@ from extract.options import ExtractOptions, Hints
 from extract.rules import SiteRules
 from extract.pagetype import classify, linked_share, page_signals
 from extract.result import ExtractionResult
+from extract.streamed import streamed_html
 from extract.topics import match_topics
 from extract.version import EXTRACTOR
 
@@ -545,6 +546,16 @@ def _body(
             retry = _main_text(pristine, url, options, ctx, mark_headline(pristine, title))
             if len("\n\n".join(retry[0])) > len(text):
                 return retry[0], retry[1], {"markup rules undone: too little text left": 1}
+    if len(text) < _min_chars(text, options):
+        # Too little in the DOM: a page that renders its article from a script's
+        # stream holds the body there as HTML (the header and footer being markup).
+        carried = streamed_html(html)
+        streamed = _parse(f"<html><body><article>{carried}</article></body></html>") if carried else None
+        if streamed is not None:
+            dom_rules.apply_rules(streamed, options)
+            found = _main_text(streamed, url, options, ctx, None)
+            if len("\n\n".join(found[0])) > len(text):
+                return found[0], found[1], {"body from the page's script stream": 1}
     return paragraphs, text_removed, dom_removed
 
 

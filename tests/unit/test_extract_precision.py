@@ -54,3 +54,32 @@ def test_remove_embedded_posts_drops_tweets_keeps_article_quotes():
     text = " ".join(" ".join(tree.itertext()).split())
     assert "WhiteHouse" not in text and "Instagram" not in text
     assert PROSE[0] in text and PROSE[1] in text and PROSE[2] in text
+
+
+def _rsc_push(payload: str) -> str:
+    import json
+
+    return f"<script>self.__next_f.push([1,{json.dumps(payload)}])</script>"
+
+
+def test_body_carried_only_in_a_script_stream_is_read_from_it():
+    from extract import extract_page
+    from extract.streamed import streamed_html
+
+    body = "".join(f"<p class='editor-p'>{p} {p}</p>" for p in PROSE)
+    row = f"24:T{len(body.encode()):x},{body}"
+    html = (
+        "<html><head><title>Talks delayed again - Daily Planet</title>"
+        "<meta property='og:type' content='article'></head><body>"
+        "<header><h1>Talks delayed again</h1><nav><a href='/'>Home</a> <a href='/politics'>Politics</a></nav></header>"
+        "<main><article id='article-body'></article></main><footer>© Daily Planet</footer>"
+        + _rsc_push('1:I[49594,[],"IconMark"]\n') + _rsc_push(row[:40]) + _rsc_push(row[40:] + '\n25:["$","div",null,{}]\n')
+        + "</body></html>"
+    )
+    assert streamed_html(html) == body
+    result = extract_page(html.encode(), "https://planet.example/politics/talks-delayed")
+    assert result.article is not None
+    assert PROSE[0] in result.article.text and PROSE[2] in result.article.text
+    assert "Home" not in result.article.text
+    # A page whose markup holds the article never reads the stream.
+    assert streamed_html("<html><body><p>plain</p></body></html>") is None
