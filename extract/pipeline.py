@@ -26,6 +26,7 @@ from lxml import etree
 from extract import dom_rules, text_rules
 from extract.article import Article, PageType, Rejection, article_id
 from extract.cluster import cluster_key
+from extract.continued import continuations, new_paragraphs
 from extract.credits import find_byline, find_credit, is_calendar_name, trim_byline
 from extract.dates import date_in_text, dateline_date, first_visible_date, iso_date, stated_year, url_year, with_visible_time
 from extract.decode import decode_body
@@ -230,6 +231,8 @@ def _main_text(
     if doc is None or doc.body is None:
         return [], {}
     raw = _paragraphs(doc.body)
+    # The story continued in a later container of the same class (split by an advert).
+    raw += new_paragraphs(_rule_paragraphs(continuations(tree, raw)), raw)
     paragraphs, removed = text_rules.apply_rules(raw, ctx)
     if paragraphs:
         # A lead the template keeps beside the headline, outside the body container;

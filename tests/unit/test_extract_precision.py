@@ -83,3 +83,34 @@ def test_body_carried_only_in_a_script_stream_is_read_from_it():
     assert "Home" not in result.article.text
     # A page whose markup holds the article never reads the stream.
     assert streamed_html("<html><body><p>plain</p></body></html>") is None
+
+
+def test_story_continued_in_a_second_container_of_the_same_class():
+    from extract import extract_page
+
+    first = [
+        "On a clear morning in late March, two materials scientists walked out onto the frozen pond behind the house.",
+        "They had spent three winters spreading tiny glass bubbles over parts of the ice to see whether it would last longer.",
+        "The treated squares, they said, had thawed almost two weeks after the rest of the pond in each of those years.",
+    ]
+    second = [
+        "There were plenty of reasons that this intervention might be unworkable at the scale of the Arctic Ocean.",
+        "The microspheres might not behave on sea ice the way they did on a small pond sheltered by trees and houses.",
+        "Critics also worried about what would happen to the birds and fish that would swallow the material in the water.",
+    ]
+    body = "<div class='body articleBody'>{}</div>"
+    advert = "<div class='ad-row'><p>Advertisement</p></div>"
+    teasers = "".join(
+        f"<div class='card'><h3><a href='/news/{i}'>Another story number {i} about the weather</a></h3></div>" for i in range(3)
+    )
+    html = (
+        "<html><head><title>Can glass bubbles save the Arctic ice?</title></head><body>"
+        "<div class='page'><h1>Can glass bubbles save the Arctic ice?</h1>"
+        + body.format("".join(f"<p>{p}</p>" for p in first)) + advert
+        + body.format("".join(f"<p>{p}</p>" for p in second))
+        + f"</div><aside>{teasers}</aside></body></html>"
+    )
+    text = extract_page(html.encode(), "https://magazine.example/science/glass-bubbles").article.text
+    for p in first + second:
+        assert p in text
+    assert text.count(first[0]) == 1
