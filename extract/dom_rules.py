@@ -55,13 +55,19 @@ def remove_element(el: etree._Element) -> None:
     parent.remove(el)
 
 
+# Three paragraphs are an article's only with this much text between them: a hidden
+# tool-tip or log-in box of four one-line <p> ("save this article: members only") is not.
+_MIN_HELD_CHARS = 400
+
+
 def _holds_main_text(el: etree._Element, page_chars: int) -> bool:
     """True for containers holding a large share of the page's text.
 
     Sites hide the article until a script runs, or put a widget-like class on the
     article wrapper; removing such a container would remove the article itself.
     """
-    return _text_len(el) > 0.2 * page_chars or len(el.findall(".//p")) >= 3
+    chars = _text_len(el)
+    return chars > 0.2 * page_chars or (chars >= _MIN_HELD_CHARS and len(el.findall(".//p")) >= 3)
 
 
 def _page_chars(tree: etree._Element) -> int:

@@ -114,3 +114,25 @@ def test_story_continued_in_a_second_container_of_the_same_class():
     for p in first + second:
         assert p in text
     assert text.count(first[0]) == 1
+
+
+def test_hidden_box_of_short_paragraphs_is_not_taken_for_the_article():
+    import lxml.html
+
+    from extract import dom_rules
+
+    tooltip = (
+        "<div class='save-pulldown'><div id='save-tip' style='display: none;'>"
+        "<p>Save article</p><p>Members only. Saved articles can be read on any device.</p>"
+        "<p><a href='/login'>Log in</a></p><p><a href='/join'>Join</a></p></div></div>"
+    )
+    # An article hidden until a script runs keeps its text: three long paragraphs.
+    hidden_article = "<div style='display:none'>" + "".join(f"<p>{p} {p}</p>" for p in PROSE) + "</div>"
+    tree = lxml.html.document_fromstring(
+        f"<html><body><nav>{'<a href=/s>Section</a> ' * 30}</nav>{tooltip}{hidden_article}"
+        + "".join(f"<p>{p}</p>" for p in PROSE * 4) + "</body></html>"
+    )
+    dom_rules.remove_hidden(tree, OPTS)
+    text = " ".join(" ".join(tree.itertext()).split())
+    assert "Members only" not in text
+    assert text.count(PROSE[0]) == 6
