@@ -310,6 +310,34 @@ def drop_stamped_tail(paras: list[str], ctx: PageContext) -> set[int]:
     return drop if stamped >= 3 and len(drop) < len(paras) else set()
 
 
+# A full numeric date with a clock time anywhere in a line: "发布时间 2005/05/17 22:11:42".
+_POST_STAMP = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d\d")
+_DIGIT = re.compile(r"\d")
+
+
+def drop_later_posts(paras: list[str], ctx: PageContext) -> set[int]:
+    """Replies or further posts below the first one: a forum thread, a blog's front page.
+
+    Such pages close each post with the same signature line, its words the same and
+    its date and time different (``〓 留言板 发布时间 2005/05/17 22:11:42 by 眉间尺 〓``,
+    ``由海姑娘张贴 @ 2005-03-18 01:58:01 (1666) 发表评论``). Three or more short lines
+    with a full date and clock time that open with the same words (after the first
+    post's own text) mark a listing of posts: the first is the page's text, what
+    follows from its signature on is replies. A live blog's entries open with their
+    time, not with words, and a chronology with its date: neither counts.
+    """
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(paras):
+        if _units(p) <= 40 and _POST_STAMP.search(p):
+            opening = _DIGIT.sub("0", p)[:6]
+            if _has_letters(opening):
+                groups.setdefault(opening, []).append(i)
+    for marks in groups.values():
+        if len(marks) >= 3 and sum(_units(p) for p in paras[: marks[0]]) >= 100:
+            return set(range(marks[0], len(paras)))
+    return set()
+
+
 # Code-point ranges of the scripts news is written in (start, end, name), sorted.
 _SCRIPT_RANGES = (
     (0x0041, 0x024F, "latin"), (0x0370, 0x03FF, "greek"), (0x0400, 0x052F, "cyrillic"),
@@ -402,6 +430,7 @@ RULES: tuple[Callable[[list[str], PageContext], set[int]], ...] = (
     drop_label_runs,
     drop_self_promotion,
     drop_copyright_lines,
+    drop_later_posts,
     drop_stamped_tail,
     drop_edge_fragments,
 )

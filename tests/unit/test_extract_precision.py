@@ -136,3 +136,24 @@ def test_hidden_box_of_short_paragraphs_is_not_taken_for_the_article():
     text = " ".join(" ".join(tree.itertext()).split())
     assert "Members only" not in text
     assert text.count(PROSE[0]) == 6
+
+
+def test_drop_later_posts_keeps_the_first_post_of_a_thread():
+    post = [
+        "不得不承认，如果没有张曼玉在戛纳封后，就很少有人会去关注《清洁》这部法国电影。但是当你为了张曼玉而去看这部电影，你会发现它的价值远不止于此。",
+        "阿萨亚斯也是法国《电影手册》的编辑，他从小到大都受着新浪潮的影响，所以说他是从一个电影青年成长起来的，他在坚持自己的电影道路。",
+        "我喜欢《清洁》中那些对摇滚环境的描绘，艾莉丝回到巴黎开始寻找一些老朋友，圈内圈外的相关人物，看似有些杂乱，却透射出真实。",
+        "影片给出的结尾还是比较落俗和美好的，张曼玉和儿子之间得到了沟通，她在自己喜欢的事业上又有了新的契机，一切都开始往好的方向发展。",
+    ]
+    signature = "〓 网易娱乐 周黎明留言板 发布时间 2005/05/{:02d} 22:11:42 by {} 〓"
+    thread = [
+        *post, "文：眉间尺", signature.format(17, "眉间尺"), "← 返回",
+        "如果不是阿萨亚斯，如果没有张曼玉，这部电影又会变成怎么样呢", signature.format(18, "愤怒的马"), "← 返回",
+        "很喜欢片中迷离的音乐，与城市的妖艳相衬托。", signature.format(19, "eforblue"), "← 返回",
+    ]
+    assert text_rules.drop_later_posts(thread, ctx()) == set(range(5, len(thread)))
+    # A live blog's entries open with their time; a chronology with its date.
+    live = [PROSE[0], PROSE[1], PROSE[2], *(f"2024-07-{d} 11:04 Uhr: Drohne trifft Fahrzeug" for d in (16, 17, 18))]
+    assert text_rules.drop_later_posts(live, ctx()) == set()
+    # Two signatures are not a listing.
+    assert text_rules.drop_later_posts(thread[:11], ctx()) == set()
