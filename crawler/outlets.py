@@ -256,13 +256,22 @@ def load_outlets(paths: Sequence[Path] = (), *, include_default: bool = True) ->
     """
     files: list[Path] = [DEFAULT_CONFIG] if include_default else []
     for path in map(Path, paths):
-        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+        found = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        if not found:
+            raise ConfigError("the folder holds no *.yaml outlet files; check the path given to --config", file=path)
+        files.extend(found)
+    user_files = set(files[1:] if include_default else files)
     base = {**_BUILTIN_DEFAULTS, **_settings_defaults(DEFAULT_SETTINGS)}
     raw: dict[str, dict[str, Any]] = {}
     origin: dict[str, list[Path]] = {}  # the files that defined or overrode each outlet
     blame: dict[str, dict[str, Path]] = {}  # the file that gave each field its value
     for path in files:
         defaults, entries = _file_entries(path)
+        if not entries and path in user_files:
+            # A user file adds to the shipped outlets: one that defines nothing is a wrong
+            # or unsaved file, and taking it silently would crawl the shipped (live) hosts.
+            raise ConfigError("the file defines no outlets; list them under 'outlets:' (each starting '- name:')",
+                              file=path)
         for entry in entries:
             name = entry["name"]
             if name in raw:

@@ -268,3 +268,17 @@ def test_bad_rules_fail_on_load_naming_file_outlet_and_field(tmp_path, rules, fi
     err = info.value
     assert (err.file, err.outlet, err.field) == (str(path), "tass-en", field)
     assert message in str(err) and str(path) in str(err)
+
+
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "outlets: []\n", "defaults:\n  schedule: 1h\n"])
+def test_a_user_file_that_defines_no_outlets_is_refused(tmp_path, text):
+    # Taken silently, it would leave the shipped outlets as they are: a crawl of the live hosts.
+    user = write(tmp_path, text)
+    with pytest.raises(ConfigError, match="defines no outlets") as info:
+        load_outlets([user])
+    assert info.value.file == str(user)
+
+
+def test_a_config_folder_without_yaml_files_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match=r"no \*\.yaml outlet files"):
+        load_outlets([tmp_path])
