@@ -40,6 +40,7 @@ __all__ = [
     "PYWB_REQUIREMENTS",
     "PywbServer",
     "free_port",
+    "port_in_use",
     "json_replay_url",
     "prepare_collection",
     "pywb_bin",
@@ -142,6 +143,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def port_in_use(port: int) -> bool:
+    """Whether something already listens on 127.0.0.1:``port`` (pywb would start, fail to
+    bind and exit, while the other server answered the readiness probe for it)."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 class PywbServer:
     """``wayback`` serving the collection in ``folder`` on 127.0.0.1:``port``."""
 
@@ -173,7 +185,8 @@ class PywbServer:
                 raise ArchiveError(f"pywb exited ({self._process.returncode}) on start: {self.log_tail()}")
             with contextlib.suppress(OSError, urllib.error.URLError):
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=2):
-                    return self
+                    if self._process.poll() is None:  # the answer was pywb's, not a server already there
+                        return self
             time.sleep(0.2)
         self.stop()
         raise ArchiveError(f"pywb did not answer on port {self.port} within {timeout:.0f}s: {self.log_tail()}")

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from crawler.cli.archive_cmds import _existing, _fails_cleanly
-from crawler.cli.options import archive_option
+from crawler.cli.options import archive_option, fail
 
 __all__ = ["COMMANDS"]
 
@@ -38,8 +38,10 @@ def replay_cmd(archive: str, port: int, article_id: str | None, install_pywb: bo
     are seen after a restart.
     """
     from archive import ArchiveError, ArchiveReader
-    from archive.replay import PywbServer, free_port, prepare_collection, pywb_bin, replay_url
+    from archive.replay import PywbServer, free_port, port_in_use, prepare_collection, pywb_bin, replay_url
 
+    if port and not install_pywb and port_in_use(port):
+        fail("replay", f"port {port} on 127.0.0.1 is in use: pick another with --port (0: any free port)")
     bin_dir = pywb_bin(say=lambda text: click.echo(text, err=True))
     if install_pywb:
         click.echo(f"pywb is installed: {bin_dir}")

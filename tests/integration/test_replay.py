@@ -12,6 +12,7 @@ import contextlib
 import gzip
 import json
 import queue
+import socket
 import subprocess
 import sys
 import threading
@@ -233,3 +234,17 @@ def test_export_wacz_with_no_match_says_so(site, tmp_path):
                        "--outlet", "nobody")
     assert proc.returncode == 1 and "nothing to export" in proc.stderr
     assert not (tmp_path / "x.wacz").exists()
+
+
+def test_replay_on_a_port_already_taken_is_a_set_up_error(site):
+    # Another server there answered pywb's readiness probe: replay announced its URL, then
+    # pywb failed to bind and exited with a traceback fragment.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = newsarchive("replay", "--port", str(port), "--archive", str(site["archive"]), timeout=60)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        f"newsarchive replay: port {port} on 127.0.0.1 is in use: pick another with --port (0: any free port)"]
