@@ -149,7 +149,8 @@ def _assess_outlet(
     pages = sum(run.count("pages_fetched") for run in window)
     written = sum(run.written for run in window)
     span = now - window[0].started if window else policy.window
-    days = max(span, timedelta(hours=1)) / timedelta(days=1)
+    # Less than a day of history is not extrapolated: 6 articles in one run is 6, not 144 a day.
+    days = max(span, timedelta(days=1)) / timedelta(days=1)
     published = [str(run.stats["latest_published"]) for run in history
                  if run.stats and run.stats.get("latest_published")]
     problems = _quiet_problems(name, history, productive, successes, now, policy)

@@ -32,7 +32,7 @@ def test_a_steady_outlet_has_rates_and_no_problems():
     assert health.flags == () and health.problems == ()
     assert health.runs == 10
     assert health.last_new_article == T0 + timedelta(minutes=270)
-    assert health.articles_per_day == 40 / (5 / 24)
+    assert health.articles_per_day == 40  # five hours of history: the count, not 192 a day
     assert health.error_rate == 0.05 and health.block_rate == 0.1
     assert health.empty == {"title": 0.25, "published": 0.0, "authors": 0.0}
     assert health.latest_published == "2026-11-01T04:00:00+00:00"
@@ -131,6 +131,8 @@ def test_rates_cover_only_the_window_and_outlets_are_separate():
     assert sorted(result) == ["a", "b"]
     assert result["a"].error_rate == 0.0
     assert result["a"].articles_per_day == 8.0
+    later = assess(recent, T0 + timedelta(days=4), POLICY)
+    assert later["a"].articles_per_day == 2.0  # 8 articles over four days
     assert result["b"].runs == 2
 
 
