@@ -21,7 +21,7 @@ import click
 from archive import ArchiveError, ArchiveReader, ObjectStore, StorageError
 from archive.session import flush_and_index
 from archive.verify import verify_archive
-from crawler.cli.options import EXIT_ERRORS, archive_option, check_archive, fail, redis_option
+from crawler.cli.options import EXIT_ERRORS, archive_option, check_archive, fail, output_option, redis_option
 
 __all__ = ["COMMANDS"]
 
@@ -130,7 +130,7 @@ def raw_cmd(article_id: str, archive: str, body: bool) -> None:
 @archive_option
 @_filters
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet", "wacz"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write ('-' for stdout, jsonl only).")
+@output_option("File to write ('-' for stdout, jsonl only).")
 @_fails_cleanly
 def export_cmd(archive: str, fmt: str, output: Path, **filters: Any) -> None:
     """Export matching articles to JSON lines, Parquet, or WACZ.

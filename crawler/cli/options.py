@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
@@ -10,7 +11,7 @@ if TYPE_CHECKING:
     from archive import ObjectStore
 
 __all__ = [
-    "redis_option", "archive_option", "settings_option", "parse_settings", "log_level", "check_archive",
+    "redis_option", "archive_option", "output_option", "settings_option", "parse_settings", "log_level", "check_archive",
     "report_spool", "fail", "EXIT_OK", "EXIT_ERRORS", "EXIT_USAGE", "EXIT_FLAGGED", "EXIT_INTERRUPTED",
 ]
 
@@ -29,6 +30,19 @@ def fail(command: str, message: str, status: int = EXIT_USAGE) -> NoReturn:
     """One line on stderr, then exit with ``status``."""
     click.echo(f"newsarchive {command}: {message}", err=True)
     raise SystemExit(status)
+
+def _output_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A file to write: its folder must exist (checked before anything is read or built)."""
+    if value is not None and str(value) != "-" and not value.absolute().parent.is_dir():
+        raise click.BadParameter(f"folder {value.absolute().parent} does not exist; create it first")
+    return value
+
+
+def output_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``-o/--output FILE`` ('-' for stdout where the command allows it)."""
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+                        callback=_output_path, help=help_text)
+
 
 archive_option = click.option(
     "--archive",

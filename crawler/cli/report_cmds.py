@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from crawler.cli.archive_cmds import _date, _existing, _fails_cleanly, replay_base_option
-from crawler.cli.options import archive_option
+from crawler.cli.options import archive_option, output_option
 
 __all__ = ["COMMANDS"]
 
@@ -21,8 +21,7 @@ __all__ = ["COMMANDS"]
 @click.option("--since", default=None, metavar="YYYY-MM-DD", callback=_date, help="Published (else fetched) on or after.")
 @click.option("--until", default=None, metavar="YYYY-MM-DD", callback=_date, help="Published (else fetched) on or before.")
 @click.option("--format", "fmt", type=click.Choice(["html", "json"]), default="html", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write ('-' for stdout).")
+@output_option("File to write ('-' for stdout).")
 @replay_base_option
 @_fails_cleanly
 def report_cmd(archive: str, topic: str | None, outlet: str | None, since: str | None, until: str | None, fmt: str,
