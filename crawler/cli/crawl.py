@@ -22,6 +22,7 @@ from crawler.cli.options import (
     report_spool,
     settings_option,
 )
+from crawler.cli.runrecord import recorded_run
 
 __all__ = ["COMMANDS", "stats_table"]
 
@@ -101,16 +102,19 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
                                      overrides=overrides, redis_url=redis_url, enqueue_only=enqueue_only)
     # The scheduling service's outlet locks: a crawl by hand never overlaps a scheduled
     # one of the same outlet and archive (on any machine, with --redis).
+    # Once the outlets are ours the run is in the run log, its exit status too when it ends.
     try:
-        with hold_outlet_locks(chosen, home=home_dir(), archive_store=store, redis_url=redis_url):
+        with hold_outlet_locks(chosen, home=home_dir(), archive_store=store, redis_url=redis_url), \
+                recorded_run("crawl", scrapy_settings.get("NEWSARCHIVE_RUN_ID"), ",".join(chosen)) as recorded:
             result = run_crawl(OutletSpider, scrapy_settings, stats_json, "crawl",
                                outlet=",".join(chosen), specs=specs, since=since, limit=limit)
+            recorded.stats = result.record
+            finish(result, quiet, "crawl")
     except LockBusy as exc:
         click.echo(f"newsarchive crawl: {exc}", err=True)
         sys.exit(EXIT_ERRORS)
     except LockError as exc:
         _usage(str(exc))
-    finish(result, quiet, "crawl")
 
 
 def run_crawl(spider: type, settings: Any, stats_json: Path | None, command: str, **spider_kwargs: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any, NoReturn
 
 import click
 
@@ -18,6 +19,7 @@ from crawler.cli.options import (
     report_spool,
     settings_option,
 )
+from crawler.cli.runrecord import recorded_run
 
 __all__ = ["COMMANDS"]
 
@@ -57,11 +59,18 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     if ignore_robots:
         overrides["ROBOTSTXT_OBEY"] = "False"
     overrides.update(parse_settings(settings))
-    try:
-        result = run(PageSpider, build_settings(archive=archive, overrides=overrides),
-                     url=url, outlet=outlet, keep_events=True)
-    except SetupError as exc:
-        fail("fetch", f"{exc}; check NEWSARCHIVE_HOME and --archive", EXIT_USAGE)
+    scrapy_settings = build_settings(archive=archive, overrides=overrides)
+    with recorded_run("fetch", scrapy_settings.get("NEWSARCHIVE_RUN_ID"), outlet or "") as recorded:
+        try:
+            result = run(PageSpider, scrapy_settings, url=url, outlet=outlet, keep_events=True)
+        except SetupError as exc:
+            fail("fetch", f"{exc}; check NEWSARCHIVE_HOME and --archive", EXIT_USAGE)
+        recorded.stats = result.record
+        _report(result, quiet)
+
+
+def _report(result: Any, quiet: bool) -> NoReturn:
+    """The article (or why there is none) and the exit status."""
     spooled = report_spool(result.archive, "fetch")
     for name, event in result.events:
         if name == "article":
@@ -82,7 +91,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
     _fail(f"nothing was fetched (crawl ended: {result.finish_reason})")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     fail("fetch", message, EXIT_ERRORS)
 
 

@@ -131,10 +131,14 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
 def runs(outlet: str | None, limit: int, as_json: bool, archive: str, jobstore: str | None) -> None:
     """Past runs, newest first: start, end, outcome, exit code and article counts.
 
-    Two sources, merged by run id: the service's run log beside the job store (every run
-    `schedule` started, including timeouts, runs skipped because the outlet was still
-    busy, and runs lost when the service was killed) and the archive's runs/ records
-    (every crawl that wrote one, scheduled or started by hand).
+    Two sources, merged by run id: the run log beside the job store (every run `schedule`
+    started, including timeouts, runs skipped because the outlet was still busy, and runs
+    lost when the service was killed; and every crawl, worker and fetch started by hand on
+    this machine, written when it starts and completed with its exit code when it ends) and
+    the archive's runs/ records (every crawl that wrote one, from any machine).
+
+    A run still going shows as "running"; one whose process is gone without having recorded
+    its end (kill -9, a crash) as "lost", with no exit code.
     """
     rows = _merged(list(_logged_runs(jobstore, outlet, limit)), _archive_runs(archive, outlet, limit), limit)
     if as_json:
@@ -170,10 +174,10 @@ def health(as_json: bool, archive: str, jobstore: str | None) -> None:
     title, date and authors came out empty; flags outlets gone quiet (no new article for
     several usual gaps, or no successful run lately) and degraded ones (empty fields or
     errors jumped against their history). Exit status 0, or 3 when any outlet is flagged.
-    Judged from the service's run log and the archive's runs/ records (crawls by hand too).
+    Judged from the run log (the service's runs and those started by hand here) and the
+    archive's runs/ records (crawls from any machine).
     """
     from crawler.service.health import assess, health_document, outlet_runs
-    from crawler.service.service import row_runs
 
     now = datetime.now(timezone.utc)
     since = now - timedelta(days=30)
@@ -183,7 +187,7 @@ def health(as_json: bool, archive: str, jobstore: str | None) -> None:
     finally:
         runlog.close()
     logged = {row.run_id for row in rows}
-    history = [run for row in rows for run in row_runs(row)]
+    history = [run for row in rows for run in _row_runs(row)]
     history += [run for record in _archive_records(archive, since) if record.get("run_id") not in logged
                 for run in outlet_runs(record)]
     document = health_document(assess(history, now), now)
@@ -246,12 +250,26 @@ def _runlog(jobstore: str | None, command: str):
         _usage(command, str(exc))
 
 
+def _row_runs(row: Any) -> list[Any]:
+    """A run log row as health input, one per outlet it crawled."""
+    from crawler.service.health import outlet_runs
+    from crawler.service.service import row_runs
+
+    if row.outcome in (None, "skipped") or (row.outlet and "," not in row.outlet):
+        return row_runs(row)
+    # A crawl by hand of several outlets, or a fetch (no outlet by name): its record says which.
+    return outlet_runs(row.stats, outcome=row.outcome) if row.stats and row.stats.get("started") else []
+
+
 def _logged_runs(jobstore: str | None, outlet: str | None, limit: int) -> Iterator[dict[str, Any]]:
+    from crawler.service.runlog import as_seen
+
     runlog = _runlog(jobstore, "runs")
     try:
-        yield from (row.to_dict() for row in runlog.recent(outlet=outlet, limit=limit))
+        rows = runlog.recent(outlet=outlet, limit=limit)
     finally:
         runlog.close()
+    yield from (as_seen(row).to_dict() for row in rows)
 
 
 def _merged(logged: list[dict[str, Any]], archived: Iterator[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
@@ -287,7 +305,8 @@ def _archive_runs(uri: str, outlet: str | None, limit: int) -> Iterator[dict[str
         yield {
             "run_id": record.get("run_id"), "outlet": ",".join(names), "started": record.get("started"),
             "finished": record.get("finished"), "outcome": record.get("outcome"), "exit_code": None,
-            "stats": record, "note": None,
+            "stats": record, "note": record.get("note"), "scheduled_at": None, "pid": record.get("pid"),
+            "host": record.get("host"), "command": None,
         }
         shown += 1
         if shown >= limit:

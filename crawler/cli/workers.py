@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from crawler.cli.options import archive_option, check_archive, log_level, parse_settings, redis_option, settings_option
+from crawler.cli.runrecord import recorded_run
 
 __all__ = ["COMMANDS"]
 
@@ -54,7 +55,11 @@ def worker(archive: str, redis_url: str | None, configs: tuple[Path, ...], run_i
     overrides.update(parse_settings(settings))
     scrapy_settings = build_settings(archive=archive, run_id=run_id, specs=specs, overrides=overrides,
                                      redis_url=redis_url)
-    finish(run_crawl(OutletSpider, scrapy_settings, stats_json, "worker", specs=specs, seed=False), quiet, "worker")
+    # Which outlets it crawls is known at its end; till then, any configured one.
+    with recorded_run("worker", scrapy_settings.get("NEWSARCHIVE_RUN_ID"), ",".join(sorted(specs))) as recorded:
+        result = run_crawl(OutletSpider, scrapy_settings, stats_json, "worker", specs=specs, seed=False)
+        recorded.stats = result.record
+        finish(result, quiet, "worker")
 
 
 @click.command()

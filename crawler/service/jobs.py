@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 
 __all__ = [
     "MODES",
+    "RECORDED_ENV",
     "CrawlCommand",
     "CrawlProcess",
     "crawl_outcome",
@@ -27,6 +28,10 @@ __all__ = [
 # A crawl's own outcomes, least severe first (the scheduler adds timeout, lost, skipped).
 _SEVERITY = ("ok", "errors", "interrupted", "failed")
 _EXIT_OUTCOMES = {0: "ok", 1: "errors", 2: "failed", 130: "interrupted"}
+
+# Set in every crawl process the service starts: the service records the run in its own run
+# log (``--jobstore``), so the crawl records nothing itself (``crawler.cli.runrecord``).
+RECORDED_ENV = "NEWSARCHIVE_RUN_RECORDED"
 
 # What one scheduled run does, by mode (``schedule --list`` and the log say which).
 MODES = {
@@ -98,7 +103,7 @@ class CrawlProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 pass_fds=tuple(keep_fds),
-                env={**os.environ, **(env or {})},
+                env={**os.environ, **(env or {}), RECORDED_ENV: "1"},
                 start_new_session=True,
             )
         self.pid = self._popen.pid
