@@ -58,3 +58,19 @@ def test_article_carries_topics_and_cluster():
     art = extract_page(page.encode(), "https://x.example/talks", options=opts).article
     assert art.topics == ("missiles",)
     assert art.cluster == cluster_key(art.text)
+
+
+BOILERPLATE = (
+    "This article is published under the outlet's editorial standards. Reproduction of any part of it requires the "
+    "written permission of the editors, and quotations must name the outlet and link to the original page. Follow us "
+    "on our channels for the latest news from the region and the world, updated around the clock by our newsroom."
+)
+
+
+def test_stories_sharing_only_a_boilerplate_paragraph_are_not_one_story():
+    # With the single smallest hash, each story's key fell inside the shared paragraph with
+    # probability |paragraph| / |story|: here all 12 stories got the same key.
+    stories = [cluster_key(f"Story {i}. " + " ".join(f"word{i}x{j} fact{j}y{i}" for j in range(40))
+                           + " " + BOILERPLATE) for i in range(12)]
+    assert None not in stories
+    assert len(set(stories)) == len(stories)
