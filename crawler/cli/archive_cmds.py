@@ -21,7 +21,9 @@ import click
 from archive import ArchiveError, ArchiveReader, ObjectStore, StorageError
 from archive.session import flush_and_index
 from archive.verify import verify_archive
-from crawler.cli.options import EXIT_ERRORS, archive_option, check_archive, fail, output_option, redis_option
+from crawler.cli.options import (
+    EXIT_ERRORS, archive_option, check_archive, fail, output_option, redis_option, usable_home,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -159,16 +161,17 @@ def export_cmd(archive: str, fmt: str, output: Path, **filters: Any) -> None:
 @_fails_cleanly
 def flush_cmd(archive: str, as_json: bool) -> None:
     """Upload what earlier runs left in this archive's spool ($NEWSARCHIVE_HOME/spool) to it."""
-    from archive.local import home_dir, spool_dir, spooled_elsewhere
+    from archive.local import spool_dir, spooled_elsewhere
 
+    home = usable_home("flush")
     store = check_archive(archive, "flush")
-    report = flush_and_index(store, spool_dir(home_dir(), store))
+    report = flush_and_index(store, spool_dir(home, store))
     if as_json:
         click.echo(json.dumps(report.to_dict(), sort_keys=True))
     else:
         click.echo(f"uploaded {len(report.uploaded)} objects, recovered {len(report.recovered)} unclosed files, "
                    f"{len(report.pending)} still pending")
-    for other in spooled_elsewhere(home_dir(), store):
+    for other in spooled_elsewhere(home, store):
         click.echo(f"note: data for another archive waits in the spool: flush it with --archive {other}", err=True)
     if report.error:
         fail("flush", report.error, EXIT_ERRORS)
@@ -225,7 +228,7 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
     from, else the newest); missing JSON is written, changed JSON rewritten, and what
     changed reported. Safe beside a running crawl: a JSON fetched later is left alone.
     """
-    from archive.local import home_dir, spool_dir
+    from archive.local import spool_dir
     from crawler.outlets import ConfigError, load_outlets
     from crawler.reextract import default_jobs, reextract
     from crawler.state import open_state
@@ -246,11 +249,12 @@ def reextract_cmd(archive: str, outlet: str | None, since: str | None, until: st
         for change in outcome.changes:
             click.echo(f"  {change.field}: {_short(change.old)} -> {_short(change.new)}")
 
+    home = usable_home("reextract")
     store = _existing(archive)
     progress = _Progress(sys.stderr)
-    state = None if dry_run else open_state(store, home=home_dir(), redis_url=redis_url or None, rebuild=False)
+    state = None if dry_run else open_state(store, home=home, redis_url=redis_url or None, rebuild=False)
     try:
-        report = reextract(store, spool_dir=spool_dir(home_dir(), store), since=since, until=until,
+        report = reextract(store, spool_dir=spool_dir(home, store), since=since, until=until,
                            outlet=outlet, dry_run=dry_run, specs=specs, jobs=jobs or default_jobs(),
                            state=state, on_outcome=show, on_progress=progress.update)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "redis_option", "archive_option", "output_option", "settings_option", "parse_settings", "log_level", "check_archive",
-    "report_spool", "fail", "EXIT_OK", "EXIT_ERRORS", "EXIT_USAGE", "EXIT_FLAGGED", "EXIT_INTERRUPTED",
+    "report_spool", "fail", "usable_home", "EXIT_OK", "EXIT_ERRORS", "EXIT_USAGE", "EXIT_FLAGGED", "EXIT_INTERRUPTED",
 ]
 
 # One table of exit statuses for every command (the README repeats it).
@@ -30,6 +31,24 @@ def fail(command: str, message: str, status: int = EXIT_USAGE) -> NoReturn:
     """One line on stderr, then exit with ``status``."""
     click.echo(f"newsarchive {command}: {message}", err=True)
     raise SystemExit(status)
+
+def usable_home(command: str) -> Path:
+    """``$NEWSARCHIVE_HOME`` (made if missing), or a one-line set-up error and exit 2."""
+    from archive.local import home_dir
+
+    home = home_dir()
+    if home.exists() and not home.is_dir():
+        problem = "it is a file"
+    else:
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+            problem = "" if os.access(home, os.W_OK | os.X_OK) else "it is not writable"
+        except OSError as exc:
+            problem = f"it cannot be made ({exc.strerror or exc})"
+    if problem:
+        fail(command, f"NEWSARCHIVE_HOME ({home}) must be a folder this user can write: {problem}")
+    return home
+
 
 def _output_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """A file to write: its folder must exist (checked before anything is read or built)."""

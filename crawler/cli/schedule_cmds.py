@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import click
 
-from crawler.cli.options import archive_option, parse_settings, settings_option
+from crawler.cli.options import archive_option, parse_settings, settings_option, usable_home
 
 __all__ = ["COMMANDS"]
 
@@ -62,7 +62,6 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
       redis    (--redis) each run is a worker of the shared Redis queue; outlet lock in Redis
       enqueue  (--redis --enqueue) each run only enqueues the outlet for workers elsewhere
     """
-    from archive.local import home_dir
     from crawler.outlets import ConfigError, load_outlets
     from crawler.service.jobs import MODES, CrawlCommand
     from archive import StorageError, store_from_uri
@@ -75,7 +74,7 @@ def schedule(names: tuple[str, ...], list_only: bool, configs: tuple[Path, ...],
 
     if enqueue and not redis_url:
         _usage("schedule", "--enqueue needs --redis (or NEWSARCHIVE_REDIS): the queue lives in Redis")
-    home = home_dir()
+    home = usable_home("schedule")
     url = jobstore or default_jobstore_url(home)
     command = CrawlCommand.newsarchive(
         sys.executable, configs=[str(path.resolve()) for path in configs], archive=archive,
@@ -245,7 +244,7 @@ def _runlog(jobstore: str | None, command: str):
     from crawler.service.service import default_jobstore_url
 
     try:
-        return RunLog(jobstore or default_jobstore_url())
+        return RunLog(jobstore or default_jobstore_url(usable_home(command)))
     except JobStoreError as exc:
         _usage(command, str(exc))
 
