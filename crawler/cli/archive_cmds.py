@@ -164,7 +164,7 @@ def flush_cmd(archive: str, as_json: bool) -> None:
     from archive.local import spool_dir, spooled_elsewhere
 
     home = usable_home("flush")
-    store = check_archive(archive, "flush")
+    store = check_archive(archive, "flush", must_write=True)
     report = flush_and_index(store, spool_dir(home, store))
     if as_json:
         click.echo(json.dumps(report.to_dict(), sort_keys=True))

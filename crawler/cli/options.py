@@ -105,13 +105,14 @@ def log_level(default: str = "WARNING") -> str:
     return {0: default, 1: "INFO"}.get(verbose, "DEBUG")
 
 
-def check_archive(archive: str, command: str, *, must_exist: bool = False) -> ObjectStore:
+def check_archive(archive: str, command: str, *, must_exist: bool = False, must_write: bool = False) -> ObjectStore:
     """The store an --archive value names; exit 2 with one line when it cannot be one.
 
     Only the name is checked here: writers check credentials, bucket and writability
     before their first request (``archive.storage.preflight``, in the runner).
     ``must_exist``: readers want an archive that is there (a local folder, not an empty
     new one; a bucket that exists and can be read): a missing one is exit 2 either way.
+    ``must_write``: the whole write check now (``flush``, whose every step is an upload).
     """
     from archive import LocalStore, StorageError, store_from_uri
     from archive.storage import preflight
@@ -127,9 +128,9 @@ def check_archive(archive: str, command: str, *, must_exist: bool = False) -> Ob
             fail(command, f"{store.root} is a file, not a folder: check --archive (or NEWSARCHIVE_ARCHIVE)")
         if must_exist and not store.root.is_dir():
             fail(command, f"no archive at {store.root}: check --archive (or NEWSARCHIVE_ARCHIVE; default ./archive)")
-    elif must_exist:
+    if must_write or (must_exist and not isinstance(store, LocalStore)):
         try:
-            preflight(store, write=False)
+            preflight(store, write=must_write)
         except StorageError as exc:
             fail(command, str(exc))
     return store

@@ -95,8 +95,12 @@ def test_flush_uploads_what_a_failed_run_left(tmp_path, monkeypatch):
     blocked.write_text("not a folder (yet)")
     summary, [article] = run_session(LocalStore(blocked), spool_dir(tmp_path / "home", LocalStore(blocked)))
     assert summary["pending"]
-    blocked.unlink()  # the store is back
     target = str(blocked)
+    # The store is still unusable: a set-up error, one line, and the spool keeps everything.
+    still = invoke("flush", "--archive", target)
+    assert still.exit_code == 2 and len(still.output.strip().splitlines()) == 1
+    assert "is a file, not a folder" in still.output
+    blocked.unlink()  # the store is back
     result = invoke("flush", "--archive", target, "--json")
     assert result.exit_code == 0
     # ... and then the article's id entry, once its JSON is stored.
