@@ -6,7 +6,8 @@ What it does, all on 127.0.0.1 (nothing leaves the machine):
    (Xinhua EN/ZH, china.org.cn, Zee News, RIA, TASS, Global Times) with their feeds,
    sitemaps, section pages, robots.txt, encodings and page noise, plus one outlet that
    config/outlets.yaml has never seen, defined only by YAML;
-2. writes an outlets config pointing every outlet at its simulator port (a temp file);
+2. writes an outlets config pointing every outlet at its simulator port (a temp file),
+   with the README's example topic (``nato``) as a tag on every outlet;
 3. runs ``newsarchive crawl --all --config <file>`` as a subprocess (each crawl needs its
    own Twisted reactor) into ``./archive``, with the live progress line and stats table.
    Politeness delays are turned off (``--polite`` keeps them): they exist for real
@@ -37,7 +38,7 @@ import yaml
 
 from tests.sim import OutletSimulator
 
-__all__ = ["main", "Row", "summarize", "render", "crawl_targets"]
+__all__ = ["main", "Row", "summarize", "render", "crawl_targets", "with_topics"]
 
 REPO = Path(__file__).resolve().parents[1]
 FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
@@ -55,6 +56,21 @@ class Row:
     @property
     def ok(self) -> bool:
         return self.archived == self.expected and not self.wrong and not self.forbidden_requests
+
+
+# The README's --topic examples (report, export) then find the demo's coverage of NATO.
+DEMO_TOPICS = {"nato": "NATO|北约|НАТО"}
+
+
+def with_topics(config: Path) -> Path:
+    """The simulator's config with the README's example topic on every outlet, as a tag
+    (``require_topic: false``: every article is still kept)."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for outlet in data["outlets"]:
+        outlet["topics"] = dict(DEMO_TOPICS)
+        outlet["require_topic"] = False
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return config
 
 
 def crawl_targets(sim: OutletSimulator, shipped_config: Path = REPO / "config" / "outlets.yaml") -> list[str]:
@@ -113,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     with OutletSimulator() as sim, tempfile.TemporaryDirectory(prefix="newsarchive-demo-") as tmp:
-        config = sim.write_config(Path(tmp) / "outlets.yaml")
+        config = with_topics(sim.write_config(Path(tmp) / "outlets.yaml"))
         print("Simulated outlets on 127.0.0.1:")
         for name in sim.names:
             print(f"  {name:16} {sim.base_url(name)}")

@@ -368,6 +368,11 @@ def test_demo_crawls_every_simulated_outlet_exactly(home, tmp_path, capsys):
     assert "crawl --all --config" in out
     summary = out.split("Summary (this run's simulator):\n", 1)[1].splitlines()
     assert len(summary) == 1 + len(ALL) and all(line.endswith(" ok") for line in summary[1:])
+    # The README's `report --topic nato` and `export --topic nato` have coverage to show.
+    from archive import ArchiveReader, LocalStore
+
+    tagged = list(ArchiveReader(LocalStore(tmp_path / "archive")).articles(topic="nato"))
+    assert tagged and all("nato" in article.topics for article in tagged)
 
 
 def test_demo_names_outlets_instead_of_all_when_one_is_not_simulated(tmp_path):
