@@ -39,7 +39,8 @@ def _restore(previous: Mapping[int, Any]) -> None:
 
 
 class SetupError(RuntimeError):
-    """The crawl cannot start: its local state, spool or archive cannot be opened."""
+    """The crawl cannot start: its local state, spool or archive cannot be opened. The
+    message says what to check (a store's own errors already do)."""
 
 
 class _OneLine(logging.Filter):
@@ -180,10 +181,12 @@ def run(
         raise SetupError(f"the archive cannot be used: {exc}") from exc
     except (OSError, ArchiveError) as exc:
         _restore(previous)
-        raise SetupError(f"cannot open the crawl's local state or archive: {exc}") from exc
+        raise SetupError(f"cannot open the crawl's local state or archive: {exc}; "
+                         "check NEWSARCHIVE_HOME and --archive") from exc
     except RedisError as exc:
         _restore(previous)
-        raise SetupError(f"cannot reach Redis at {settings.get('NEWSARCHIVE_REDIS')}: {exc}") from exc
+        raise SetupError(f"cannot reach Redis at {settings.get('NEWSARCHIVE_REDIS')}: {exc}; "
+                         "check --redis (or NEWSARCHIVE_REDIS)") from exc
     process.crawl(crawler, **spider_kwargs)
     process.start(install_signal_handlers=False)  # installed by hand_over once the engine runs
     signal.signal(signal.SIGINT, signal.default_int_handler)

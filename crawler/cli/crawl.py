@@ -40,6 +40,17 @@ _COLUMNS = (
 )
 
 
+def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--since, checked as the spider will read it (a usage error, exit 2)."""
+    from crawler.spiders.outlet import parse_since
+
+    try:
+        parse_since(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or time (e.g. 2026-11-01)") from None
+    return value
+
+
 @click.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--all", "all_outlets", is_flag=True, help="Crawl every configured outlet.")
@@ -47,7 +58,10 @@ _COLUMNS = (
               help="Extra outlets YAML: adds outlets or overrides shipped ones (repeatable).")
 @archive_option
 @click.option("--limit", type=click.IntRange(min=1), help="At most N article requests per outlet.")
-@click.option("--since", metavar="DATE", help="Skip feed/sitemap entries published before DATE (ISO 8601).")
+@click.option("--since", metavar="DATE", callback=_since,
+              help="Skip feed/sitemap entries published before DATE (ISO 8601; a date alone is midnight UTC). "
+                   "Replaces the outlets' max_age_days window; entries without a date and links found on "
+                   "section pages are still fetched.")
 @click.option("--run-id", help="Run id (default: time stamp + random suffix).")
 @click.option("--stats-json", type=click.Path(dir_okay=False, path_type=Path), help="Also write the run record here.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress line and no table; only errors.")
@@ -73,7 +87,7 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
     from crawler.outlets import ConfigError, load_outlets
     from crawler.runner import build_settings
     from crawler.service.locks import LockBusy, LockError, hold_outlet_locks
-    from crawler.spiders.outlet import OutletSpider, parse_since
+    from crawler.spiders.outlet import OutletSpider
 
     if names and all_outlets:
         _usage("give outlet names or --all, not both")
@@ -90,10 +104,6 @@ def crawl(names: tuple[str, ...], all_outlets: bool, configs: tuple[Path, ...], 
     if unknown:
         _usage(f"unknown outlet(s): {', '.join(unknown)}; configured: {', '.join(sorted(specs))}")
     store = check_archive(archive, "crawl")
-    try:
-        parse_since(since)
-    except ValueError:
-        _usage(f"--since: {since!r} is not an ISO 8601 date (e.g. 2026-11-01)")
     overrides = {"LOG_LEVEL": log_level("ERROR" if quiet else "WARNING")}
     if quiet:
         overrides["NEWSARCHIVE_PROGRESS"] = "False"
@@ -124,9 +134,7 @@ def run_crawl(spider: type, settings: Any, stats_json: Path | None, command: str
     try:
         return run(spider, settings, stats_json=stats_json, **spider_kwargs)
     except SetupError as exc:
-        where = "NEWSARCHIVE_HOME, --archive and --redis" if settings.get("NEWSARCHIVE_REDIS") else \
-            "NEWSARCHIVE_HOME and --archive"
-        click.echo(f"newsarchive {command}: {exc}; check {where}", err=True)
+        click.echo(f"newsarchive {command}: {exc}", err=True)
         sys.exit(EXIT_USAGE)
 
 

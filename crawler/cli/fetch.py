@@ -64,7 +64,7 @@ def fetch(url: str, archive: str, outlet: str | None, quiet: bool, ignore_robots
         try:
             result = run(PageSpider, scrapy_settings, url=url, outlet=outlet, keep_events=True)
         except SetupError as exc:
-            fail("fetch", f"{exc}; check NEWSARCHIVE_HOME and --archive", EXIT_USAGE)
+            fail("fetch", str(exc), EXIT_USAGE)
         recorded.stats = result.record
         _report(result, quiet)
 

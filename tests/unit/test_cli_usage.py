@@ -15,6 +15,9 @@ from crawler.cli import main
         (["crawl", "--nope"], "newsarchive crawl: no such option '--nope'. Did you mean '--since'? (see --help)"),
         (["ls", "--since", "notadate"],
          "newsarchive ls: invalid value for '--since': 'notadate' is not a date: write YYYY-MM-DD (see --help)"),
+        (["crawl", "ria", "--since", "notadate"],
+         "newsarchive crawl: invalid value for '--since': 'notadate' is not an ISO 8601 date or time (e.g. 2026-11-01)"
+         " (see --help)"),
         (["cat"], "newsarchive cat: missing argument 'ARTICLE_ID' (see --help)"),
         (["runs", "--limit", "0"], "newsarchive runs: invalid value for '--limit': 0 is not in the range x>=1 (see --help)"),
         (["crawl", "ria", "-s", "FOO"],  # raised by the command itself, not by Click's parser
