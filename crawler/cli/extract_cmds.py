@@ -18,7 +18,11 @@ __all__ = ["COMMANDS"]
 @click.option("--url", default=None, help="URL the page was fetched from (default: file:// path).")
 @click.option("--charset", default=None, help="Charset the server declared, as an HTTP header would.")
 def extract_cmd(source, url: str | None, charset: str | None) -> None:
-    """Extract the article from a saved page FILE (or - for stdin); print its JSON."""
+    """Extract the article from a saved page FILE (or - for stdin); print its JSON.
+
+    Pure: no network and no archive. Exit status: 0 an article, 1 not an article (one line
+    saying why: the page type and the reasons), 2 bad usage.
+    """
     from extract import extract_page
 
     body = source.read()
