@@ -15,7 +15,8 @@ from lxml import etree
 __all__ = ["continuations", "new_paragraphs"]
 
 _ANCHOR = etree.XPath("//p[starts-with(normalize-space(.), $s)]")
-_SAME_CLASS = etree.XPath("//*[@class = $c]")
+# Asked from the attributes' side: libxml2 then tests only the class attributes there are.
+_SAME_CLASS = etree.XPath("//@class[. = $c]/..")
 _PROBE = 40  # characters of a paragraph that find it in the markup
 # Whole-page wrappers: everything shares their class, and nothing continues them.
 _PAGE_TAGS = frozenset({"html", "body", "main"})
@@ -65,5 +66,7 @@ def _after(anchor: etree._Element, joined: str, tree: etree._Element) -> list[et
 
 def new_paragraphs(found: list[str], paragraphs: list[str]) -> list[str]:
     """``found`` without the paragraphs the main text already has."""
+    if not found:
+        return []
     joined = " ".join(" ".join(p.split()) for p in paragraphs)
     return [p for p in found if " ".join(p.split())[:_PROBE] not in joined]

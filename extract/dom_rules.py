@@ -28,8 +28,12 @@ _WIDGET_TOKENS = frozenset(
     """share sharing social sharebar print fontsize font-size textsize comment comments
     newsletter subscribe subscription related recommended recommend advert advertisement
     ads ad adsbygoogle sponsor sponsored promo breadcrumb breadcrumbs copyright disclaimer
-    captcha popup modal cookie cookies toolbar util""".split()
+    captcha popup modal cookie cookies toolbar util
+    twitter-tweet instagram-media tiktok-embed""".split()
 )
+# The classes the platforms' embed scripts look for: a post quoted by markup, with
+# its own author, date and link, is someone else's text beside the article.
+_EMBEDDED_POST = re.compile(r"(?<![a-z0-9-])(?:twitter-tweet|instagram-media|tiktok-embed)(?![a-z0-9])")
 _WIDGET_NAME = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in sorted(_WIDGET_TOKENS, key=len, reverse=True)) + r")(?![a-z0-9])"
 )
@@ -219,11 +223,29 @@ def _remove_unless_main(hits: list[etree._Element], total: int) -> int:
 
 
 def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
-    """Share, print, font-size, comment, newsletter and ad blocks, named by class or id."""
+    """Share, print, font-size, comment, newsletter and ad blocks, named by class or id,
+    and embedded social posts (``<blockquote class="twitter-tweet">``, Instagram, TikTok).
+
+    Before its script runs, an embedded post is a blockquote of its text and a credit
+    line (``— Name (@handle) May 11, 2024``); a tweet of three paragraphs is still one
+    post, so only its share of the page guards it, not the paragraph count.
+    """
     # The attribute values, not the elements: a string per attribute is cheap, an
     # element proxy is not, and only the few matching elements need one.
-    hits = dict.fromkeys(value.getparent() for value in _CLASS_OR_ID(tree) if _WIDGET_NAME.search(value.lower()))
-    return _remove_unless_main([el for el in hits if el.tag not in _KEEP_TAGS and not _in_sentence(el)], _page_chars(tree))
+    widgets: dict[etree._Element, None] = {}
+    posts: dict[etree._Element, None] = {}
+    for value in _CLASS_OR_ID(tree):
+        lowered = value.lower()
+        if _WIDGET_NAME.search(lowered):
+            (posts if _EMBEDDED_POST.search(lowered) else widgets)[value.getparent()] = None
+    total = _page_chars(tree)
+    removed = 0
+    for el in posts:
+        if el.tag not in _KEEP_TAGS and el.getparent() is not None and _text_len(el) <= 0.2 * total:
+            remove_element(el)
+            removed += 1
+    kept = [el for el in widgets if el not in posts and el.tag not in _KEEP_TAGS and not _in_sentence(el)]
+    return removed + _remove_unless_main(kept, total)
 
 
 _CLASS_OR_ID = etree.XPath("//@class | //@id")
@@ -484,35 +506,8 @@ def remove_form_fields(tree: etree._Element, options: ExtractOptions) -> int:
     return len(hits)
 
 
-# The classes the platforms' embed scripts look for: a post quoted by markup, with
-# its own author, date and link, is someone else's text beside the article.
-_EMBEDDED_POST = re.compile(r"(?<![a-z0-9-])(?:twitter-tweet|instagram-media|tiktok-embed)(?![a-z0-9])")
-_EMBED_CANDIDATES = etree.XPath(
-    "//@class[contains(., 'twitter-tweet') or contains(., 'instagram-media') or contains(., 'tiktok-embed')]/.."
-)
-
-
-def remove_embedded_posts(tree: etree._Element, options: ExtractOptions) -> int:
-    """Embedded social posts (``<blockquote class="twitter-tweet">``, Instagram, TikTok).
-
-    Before the embed script runs, the post is a blockquote of its text and a credit
-    line (``— Name (@handle) May 11, 2024``); a tweet of several paragraphs is still
-    one post, so only the share-of-page test guards it, not the paragraph count.
-    """
-    total = _page_chars(tree)
-    hits = [el for el in _EMBED_CANDIDATES(tree)
-            if el.tag not in _KEEP_TAGS and _EMBEDDED_POST.search(el.get("class", "").lower())]
-    removed = 0
-    for el in hits:
-        if el.getparent() is not None and _text_len(el) <= 0.2 * total:
-            remove_element(el)
-            removed += 1
-    return removed
-
-
 RULES: tuple[Callable[[etree._Element, ExtractOptions], int], ...] = (
     remove_form_fields,
-    remove_embedded_posts,
     remove_hidden,
     remove_link_farms,
     remove_widgets,

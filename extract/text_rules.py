@@ -328,7 +328,8 @@ def drop_later_posts(paras: list[str], ctx: PageContext) -> set[int]:
     """
     groups: dict[str, list[int]] = {}
     for i, p in enumerate(paras):
-        if _units(p) <= 40 and _POST_STAMP.search(p):
+        # Length first: most paragraphs are prose, far longer than a signature.
+        if len(p) <= 400 and _POST_STAMP.search(p) and _units(p) <= 40:
             opening = _DIGIT.sub("0", p)[:6]
             if _has_letters(opening):
                 groups.setdefault(opening, []).append(i)

@@ -33,7 +33,7 @@ def test_stamped_tail_line_may_end_in_a_short_marker_after_its_stamp():
     assert text_rules.drop_stamped_tail([PROSE[0], dated, dated, dated], ctx()) == set()
 
 
-def test_remove_embedded_posts_drops_tweets_keeps_article_quotes():
+def test_remove_widgets_drops_embedded_posts_keeps_article_quotes():
     import lxml.html
 
     from extract import dom_rules
@@ -50,7 +50,7 @@ def test_remove_embedded_posts_drops_tweets_keeps_article_quotes():
         f"<html><body><article><p>{PROSE[0]}</p>{tweet}<p>{PROSE[1]}</p>{insta}{quote}"
         + "".join(f"<p>{p}</p>" for p in PROSE * 3) + "</article></body></html>"
     )
-    assert dom_rules.remove_embedded_posts(tree, OPTS) == 2
+    assert dom_rules.remove_widgets(tree, OPTS) == 2
     text = " ".join(" ".join(tree.itertext()).split())
     assert "WhiteHouse" not in text and "Instagram" not in text
     assert PROSE[0] in text and PROSE[1] in text and PROSE[2] in text
