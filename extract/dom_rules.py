@@ -312,6 +312,19 @@ def _remove_outermost(hits: list[etree._Element]) -> int:
     return count
 
 
+def _is_link_stack(el: etree._Element) -> bool:
+    """A paragraph of three or more linked headlines, one per line (``<br>`` between),
+    with at most a short tag beside each ("[VIDEO]"): a "don't miss" box set as text."""
+    links = el.findall(".//a")
+    if len(links) < 3 or len(el.findall(".//br")) < len(links) - 1:
+        return False
+    outside = _text_outside_links(el)
+    return len(" ".join(outside.split())) <= 15 * len(links) and all(_text_len(a) >= 15 for a in links)
+
+
+_CLOSES_SENTENCE = re.compile(r"[.!?。！？…][\"'’”»)]*\s*$")
+
+
 def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int:
     """Short paragraphs or list items that are mostly one or two links: "read also" teasers."""
     hits = []
@@ -322,6 +335,22 @@ def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int
         total = _text_len(el)
         if 0 < total <= 200 and sum(_text_len(a) for a in links) / total > options.max_link_density:
             hits.append(el)
+    for el in tree.iter("p"):
+        if _is_link_stack(el):
+            hits.append(el)
+    # An item of a list whose other items are mostly prose is the article's list (a
+    # digest of linked headlines, each followed by its sentence); a "read also" list is
+    # all links.
+    hit_set = set(hits)
+    keep = set()
+    for el in hits:
+        parent = el.getparent()
+        after = _text_outside_links(el).strip()
+        if el.tag == "li" and parent is not None and len(after) >= 20 and _CLOSES_SENTENCE.search(after):
+            items = [c for c in parent if c.tag == "li"]
+            if len(items) >= 3 and sum(1 for c in items if c in hit_set) < 0.5 * len(items):
+                keep.add(el)
+    hits = [el for el in hits if el not in keep]
     for el in hits:
         remove_element(el)
     return len(hits)
@@ -388,6 +417,14 @@ def remove_teaser_cards(tree: etree._Element, options: ExtractOptions) -> int:
         chain, node = [], a
         for _ in range(_CARD_LEVELS):
             parent = node.getparent()
+            if parent is not None and parent.tag in ("td", "th"):
+                # A table of one row lays out a thumbnail beside its headline: the
+                # card is around the table. Table rows are records (a filmography,
+                # results), not cards.
+                table = next((t for t in parent.iterancestors("table")), None)
+                if table is None or len(table.xpath(".//tr")) != 1:
+                    break
+                node, parent = table, table.getparent()
             # Table rows are records (a filmography, results), not cards.
             if parent is None or parent.tag in _KEEP_TAGS or parent.tag in _TABLE_TAGS:
                 break
@@ -491,7 +528,17 @@ def remove_link_farms(tree: etree._Element, options: ExtractOptions) -> int:
             continue
         if _FARM_GLUE.match(_FARM_LABEL.sub(" ", _text_outside_links(el), count=1)):
             hits.append(el)
-    return _remove_outermost(hits)
+    # A name inside a sentence that carries a pop-up of links ("Rep. <span>Name<span
+    # class=popup>links...</span></span> (D-Minn.)"): the pop-up goes, the name stays.
+    return _remove_outermost([el for el in hits if not _between_words(el)])
+
+
+def _between_words(el: etree._Element) -> bool:
+    """An inline element with words right before and after it, at any depth of its paragraph."""
+    if el.tag not in _INLINE or not (el.tail or "").strip():
+        return False
+    prev, parent = el.getprevious(), el.getparent()
+    return bool(((prev.tail if prev is not None else parent.text if parent is not None else "") or "").strip())
 
 
 def remove_form_fields(tree: etree._Element, options: ExtractOptions) -> int:

@@ -62,8 +62,26 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+_UNSEEN = frozenset({"script", "style", "noscript", "template"})
+
+
 def _text(el: etree._Element) -> str:
-    return _norm(etree.tostring(el, method="text", encoding=str, with_tail=False))
+    """Visible text of ``el``: a script or style inside a block is not its words."""
+    if not any(True for _ in el.iter(*_UNSEEN)):
+        return _norm(etree.tostring(el, method="text", encoding=str, with_tail=False))
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _UNSEEN:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    return _norm("".join(parts))
 
 
 def _is_leaf_block(el: etree._Element) -> bool:

@@ -162,12 +162,19 @@ def drop_repeated_labels(paras: list[str], ctx: PageContext) -> set[int]:
     in_body: dict[str, int] = {}
     for key in keys:
         in_body[key] = in_body.get(key, 0) + 1
-    return {
+    labels = {
         i
         for i, (p, key) in enumerate(zip(paras, keys))
         if _units(p) <= 4 and not _SENTENCE_END.search(p) and counts.get(key, 0) >= 2
         and not (_NUMBER.search(p) and in_body[key] >= counts[key])
     }
+    # Several different lines, each repeated only inside the body, are the article's
+    # own structure (the same subheadings under each day of a plan, a table's header
+    # per section); one label repeated ("Advertisement") is still a template's.
+    own = {keys[i] for i in labels if in_body[keys[i]] >= counts[keys[i]]}
+    if len(own) >= 3:
+        labels = {i for i in labels if keys[i] not in own}
+    return labels
 
 
 # A number that is not a year alone: "Our 2024 Coverage" is a promo label, "30 yuan" data.
@@ -191,6 +198,7 @@ def drop_teasers(paras: list[str], ctx: PageContext) -> set[int]:
     if not teasers:
         return set()
     drop: set[int] = set()
+    copies: dict[int, list[int]] = {}
     # Walked from the end, the index holds only the paragraphs after the one at hand,
     # the only ones it is compared with; paragraphs above the first candidate are
     # never needed.
@@ -203,11 +211,19 @@ def drop_teasers(paras: list[str], ctx: PageContext) -> set[int]:
                 for j in where.get(shingle, ()):
                     shared[j] = shared.get(j, 0) + 1
             # Exact copies (repeated code, refrains) are the author's, not teasers.
-            if any(n / len(a) >= 0.7 and paras[j] != paras[i] for j, n in shared.items()):
+            similar = [j for j, n in shared.items() if n / len(a) >= 0.7]
+            if any(paras[j] != paras[i] for j in similar):
                 drop.add(i)
+                # Near-copies of about the same length (not the longer paragraph a
+                # teaser or pull quote is cut from).
+                copies[i] = [j for j in similar if 0.75 * len(paras[i]) <= len(paras[j]) <= 1.33 * len(paras[i])]
         for shingle in a:
             where.setdefault(shingle, []).append(i)
-    return drop
+    # A line with two or more near-copies of its size, or itself such a copy of an
+    # earlier one, is one of a series (the same entry under each day of a plan, with
+    # small changes); a teaser restates one paragraph once.
+    later_copies = {j for i in copies for j in copies[i]}
+    return {i for i in drop if len(copies[i]) < 2 and i not in later_copies}
 
 
 def drop_title_repeats(paras: list[str], ctx: PageContext) -> set[int]:
@@ -232,11 +248,30 @@ def drop_edge_fragments(paras: list[str], ctx: PageContext) -> set[int]:
 
     drop = set()
     for order in (range(len(paras)), range(len(paras) - 1, -1, -1)):
+        run = []
         for i in order:
             if not fragment(paras[i]):
                 break
-            drop.add(i)
+            run.append(i)
+        if not _is_data_run([paras[i] for i in run]):
+            drop.update(run)
     return drop if len(drop) < len(paras) else set()
+
+
+# A value after a label ("VIP : 60,000₩", "England (Group A): 10th appearance", "功率：51Kw").
+_LABEL_VALUE = re.compile(r"\S\s*[:：]\s*\S")
+
+
+def _is_data_run(lines: list[str]) -> bool:
+    """Three or more short lines, nearly all with a number or a label and its value.
+
+    A list of results, prices, specifications or a schedule; widget labels and menus
+    ("Share", "Tags", "Related") are words without values.
+    """
+    if len(lines) < 3:
+        return False
+    data = sum(1 for p in lines if any(ch.isdigit() for ch in p) or _LABEL_VALUE.search(p))
+    return data >= 0.75 * len(lines)
 
 
 def drop_label_runs(paras: list[str], ctx: PageContext) -> set[int]:
@@ -254,10 +289,10 @@ def drop_label_runs(paras: list[str], ctx: PageContext) -> set[int]:
         if label(p):
             run.append(i)
             continue
-        if len(run) >= 3:
+        if len(run) >= 3 and not _is_data_run([paras[j] for j in run]):
             drop.update(run)
         run = []
-    if len(run) >= 3 and len(run) < len(paras):
+    if len(run) >= 3 and len(run) < len(paras) and not _is_data_run([paras[j] for j in run]):
         drop.update(run)
     return drop
 
