@@ -21,6 +21,7 @@ reported with the spread. Results go to ``bench/results/crawl_throughput.json``.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import statistics
@@ -112,7 +113,8 @@ def main() -> None:
             large = run(args.pages, f"{round_}-l")
             extra = args.pages - args.small
             runs[name].append({
-                "pages_per_s": extra / max(large.wall_s - small.wall_s, 1e-6),
+                # Bare Scrapy can finish both sizes within start-up noise of each other: no rate then.
+                "pages_per_s": extra / (large.wall_s - small.wall_s) if large.wall_s > small.wall_s else float("nan"),
                 "crawl_cpu_ms_per_page": 1000 * (large.cpu_s - small.cpu_s) / extra,
                 # the same from the large crawl alone: CPU against pages served, in its middle
                 "crawl_cpu_ms_per_page_steady": large.steady_cpu_ms_per_unit or float("nan"),
@@ -126,7 +128,7 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
 
     def summary(rows: list[dict[str, float]], field: str) -> dict[str, float]:
-        values = [row[field] for row in rows]
+        values = [row[field] for row in rows if not math.isnan(row[field])] or [float("nan")]
         return {"median": round(statistics.median(values), 2), "min": round(min(values), 2),
                 "max": round(max(values), 2)}
 
