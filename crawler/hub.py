@@ -119,6 +119,10 @@ class Hub:
         finally:
             try:
                 self.summary = self.close()
+            except DiskFull as exc:  # the disk filled while closing: said as a full disk, not as a failure
+                self.disk_full = self.disk_full or exc
+                self.summary = {"pending": ["(unknown: the archive did not close)"], "storage_errors": [str(exc)],
+                                "disk_full": True}
             except Exception as exc:  # the user must hear of it; the spool keeps what was written
                 logger.error("closing the archive failed: %r", exc, exc_info=exc)
                 self.summary = {"pending": ["(unknown: the archive did not close)"], "storage_errors": [repr(exc)]}
