@@ -15,6 +15,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
@@ -164,7 +165,8 @@ class Spool:
         # Claimed by a rename before it is compared: a writer's replace between a check
         # and an unlink would have its newer file deleted. Emptied folders stay: pruning
         # them would race writers creating files in them.
-        claim = path.with_name(f"{_TMP_PREFIX}claim-{os.getpid()}-{threading.get_ident()}")
+        # Named for its process and file, so a flush after a kill -9 right here can put it back.
+        claim = path.with_name(f"{_TMP_PREFIX}claim-{os.getpid()}-{threading.get_ident()}-{path.name}")
         try:
             os.rename(path, claim)
         except FileNotFoundError:
@@ -414,14 +416,40 @@ def flush_spool(store: ObjectStore, spool_dir: Path) -> FlushReport:
 
 
 def _remove_stale_temporaries(spool: Spool) -> None:
-    """Delete what writers killed mid-write left; a live writer's are minutes old at most."""
+    """Delete what writers killed mid-write left; a live writer's are minutes old at most.
+
+    An upload's claim left by a process that is gone goes back under its own name unless
+    a newer file took that name (it may be a newer version than the one uploaded; if it
+    was the uploaded one, it is only uploaded again).
+    """
     cutoff = time.time() - STALE_TMP_S
     for dirpath, _, filenames in os.walk(spool.root):
         for name in filenames:
             path = Path(dirpath) / name
+            if not name.startswith(_TMP_PREFIX):
+                continue
             with contextlib.suppress(FileNotFoundError):
-                if name.startswith(_TMP_PREFIX) and path.stat().st_mtime < cutoff:
+                claim = _CLAIM.match(name, len(_TMP_PREFIX))
+                if claim and not _alive(int(claim.group(1))):
+                    with contextlib.suppress(FileExistsError):
+                        os.link(path, path.with_name(claim.group(2)))
                     path.unlink()
+                elif path.stat().st_mtime < cutoff:
+                    path.unlink()
+
+
+_CLAIM = re.compile(r"claim-(\d+)-\d+-(.+)\Z")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (the spool is this machine's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _delete_replaced(store: ObjectStore, spool: Spool, removed: list[str]) -> str | None:

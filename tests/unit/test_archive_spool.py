@@ -332,6 +332,28 @@ def test_flush_removes_temporary_files_that_killed_writers_left(tmp_path):
     assert not stale.exists() and fresh.exists()
 
 
+def test_an_uploads_claim_left_by_a_killed_process_goes_back_and_up(tmp_path):
+    # kill -9 between an upload's rename to its claim and the claim's removal left the
+    # claim for good (seconds old, so not yet stale): a killed crawl's spool never emptied.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    live = os.getpid()
+    folder = tmp_path / "spool/ids/e9"
+    folder.mkdir(parents=True)
+    orphan = folder / f".tmp-claim-{dead.pid}-1-e9abc.json"
+    orphan.write_bytes(b'{"id": "e9abc"}')
+    newer_elsewhere = folder / f".tmp-claim-{dead.pid}-1-e9def.json"
+    newer_elsewhere.write_bytes(b'{"old": true}')
+    (folder / "e9def.json").write_bytes(b'{"new": true}')
+    running = folder / f".tmp-claim-{live}-1-e9ghi.json"
+    running.write_bytes(b"a live upload's claim")
+    report = flush_spool(LocalStore(tmp_path / "archive"), tmp_path / "spool")
+    assert sorted(report.uploaded) == ["ids/e9/e9abc.json", "ids/e9/e9def.json"]
+    assert (tmp_path / "archive/ids/e9/e9abc.json").read_bytes() == b'{"id": "e9abc"}'
+    assert (tmp_path / "archive/ids/e9/e9def.json").read_bytes() == b'{"new": true}'  # the newer file won
+    assert spooled(tmp_path / "spool") == [running]
+
+
 CONCURRENT_WRITER = textwrap.dedent(
     """
     import sys
