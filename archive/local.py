@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archive.storage import LocalStore, ObjectStore
 
-__all__ = ["archive_id", "archive_location", "home_dir", "spool_dir", "spooled_elsewhere"]
+__all__ = ["archive_id", "archive_location", "home_dir", "process_exists", "spool_dir", "spooled_elsewhere"]
 
 
 def home_dir(setting: str | os.PathLike[str] = "") -> Path:
@@ -51,3 +51,15 @@ def spooled_elsewhere(home: Path, store: ObjectStore) -> list[str]:
         for label in (home / "spool").glob("*.uri")
         if label.with_suffix("") != mine and any(p.is_file() for p in label.with_suffix("").rglob("*"))
     )
+
+
+def process_exists(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (what a spool or run log row of this
+    machine names); another user's process counts."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -27,6 +27,7 @@ from typing import BinaryIO, Sequence
 from archive.errors import ArchiveError, StorageError
 from archive.index import IndexLines, write_cdxj
 from archive.layout import WARC_SUFFIX, index_key
+from archive.local import process_exists
 from archive.storage import ObjectStore
 from archive.warc import DamagedMember, iter_members
 
@@ -430,7 +431,7 @@ def _remove_stale_temporaries(spool: Spool) -> None:
                 continue
             with contextlib.suppress(FileNotFoundError):
                 claim = _CLAIM.match(name, len(_TMP_PREFIX))
-                if claim and not _alive(int(claim.group(1))):
+                if claim and not process_exists(int(claim.group(1))):
                     with contextlib.suppress(FileExistsError):
                         os.link(path, path.with_name(claim.group(2)))
                     path.unlink()
@@ -440,16 +441,6 @@ def _remove_stale_temporaries(spool: Spool) -> None:
 
 _CLAIM = re.compile(r"claim-(\d+)-\d+-(.+)\Z")
 
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine (the spool is this machine's)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _delete_replaced(store: ObjectStore, spool: Spool, removed: list[str]) -> str | None:

@@ -22,18 +22,18 @@ _HIDDEN_STYLE = re.compile(
     r"|(?<![-\w])height\s*:\s*0(?:px)?\s*;[^\"]*overflow\s*:\s*hidden",
     re.I,
 )
+# The classes the platforms' embed scripts look for: a post quoted by markup, with
+# its own author, date and link, is someone else's text beside the article.
+_EMBED_TOKENS = frozenset({"twitter-tweet", "instagram-media", "tiktok-embed"})
 # Class/id tokens that name page furniture rather than content. Matched as whole
 # tokens between non-alphanumerics, so "shared" or "adapt" do not hit.
 _WIDGET_TOKENS = frozenset(
     """share sharing social sharebar print fontsize font-size textsize comment comments
     newsletter subscribe subscription related recommended recommend advert advertisement
     ads ad adsbygoogle sponsor sponsored promo breadcrumb breadcrumbs copyright disclaimer
-    captcha popup modal cookie cookies toolbar util
-    twitter-tweet instagram-media tiktok-embed""".split()
-)
-# The classes the platforms' embed scripts look for: a post quoted by markup, with
-# its own author, date and link, is someone else's text beside the article.
-_EMBEDDED_POST = re.compile(r"(?<![a-z0-9-])(?:twitter-tweet|instagram-media|tiktok-embed)(?![a-z0-9])")
+    captcha popup modal cookie cookies toolbar util""".split()
+) | _EMBED_TOKENS
+_EMBEDDED_POST = re.compile(r"(?<![a-z0-9-])(?:" + "|".join(map(re.escape, sorted(_EMBED_TOKENS))) + r")(?![a-z0-9])")
 _WIDGET_NAME = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in sorted(_WIDGET_TOKENS, key=len, reverse=True)) + r")(?![a-z0-9])"
 )

@@ -41,6 +41,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from archive.local import process_exists
+
 __all__ = ["JobStoreError", "RunLog", "RunRow", "as_seen", "create_racing", "job_store_error"]
 
 _metadata = MetaData()
@@ -139,12 +141,8 @@ def as_seen(row: RunRow) -> RunRow:
 
 
 def _alive(pid: int, started: str) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not process_exists(pid):
         return False
-    except PermissionError:
-        pass  # another user's process: it exists
     try:  # Linux: a zombie is gone, and a process younger than the run has reused its pid
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
             fields = handle.read().rpartition(")")[2].split()
