@@ -59,18 +59,21 @@ def eval_cmd(corpus: Path | None, fixtures: Path, only: tuple[str, ...], failure
 
     Prints body precision/recall/F1 (4-token shingles, as the corpus README defines),
     empty outputs, title/date/language accuracy per source, language group and language,
-    noise lines leaked on the fixture pages, and time per page.
+    noise lines leaked on the fixture pages, and time per page. CORPUS may also be a
+    checkout of Zyte's article-extraction-benchmark (English news pages where the
+    best published body figures were measured), scored by the same rules.
     """
-    from extract.evaluation import evaluate, format_reports, load_corpus, load_fixtures
+    from extract.evaluation import evaluate, format_reports, is_corpus, load_corpus, load_fixtures
 
     # Trafilatura logs every page it gives up on; the table already counts them.
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-    if corpus is not None and not (corpus / "gold.jsonl").exists():
-        raise click.BadParameter(f"no gold.jsonl in {corpus}: give a corpus folder (see ../shared/corpus)",
+    if corpus is not None and not is_corpus(corpus):
+        raise click.BadParameter(f"no gold.jsonl (or ground-truth.json and html/) in {corpus}: give a corpus "
+                                 "folder (see ../shared/corpus) or a checkout of Zyte's article-extraction-benchmark",
                                  param_hint="CORPUS")
     corpus = corpus or _default_corpus()
     pages = []
-    if (corpus / "gold.jsonl").exists():
+    if is_corpus(corpus):
         pages += load_corpus(corpus)
     else:
         click.echo(f"no gold.jsonl in {corpus}; scoring the fixture pages only", err=True)
