@@ -24,6 +24,7 @@ from trafilatura.metadata import extract_metainfo, normalize_authors
 from lxml import etree
 
 from extract import dom_rules, text_rules
+from extract.appended import remove_appended_articles
 from extract.article import Article, PageType, Rejection, article_id
 from extract.cluster import cluster_key
 from extract.continued import continuations, new_paragraphs
@@ -526,8 +527,11 @@ def _body(
 ) -> tuple[list[str], dict[str, list[str]], dict[str, int]]:
     """Paragraphs of the main text, what the paragraph rules and the markup rules removed."""
     headline = mark_headline(tree, title)  # before the markup rules can remove it
+    appended = remove_appended_articles(tree, headline.headline) if headline is not None else 0
     chosen = options.rules.select(tree, "body") if options.rules is not None else []
     dom_removed = dom_rules.apply_rules(tree, options)
+    if appended:
+        dom_removed["remove_appended_articles"] = appended
     if chosen:
         # The outlet's body selector replaces trafilatura's choice of main block; the
         # noise rules still run inside it. Nothing usable left: the general rules decide.
