@@ -33,11 +33,31 @@ def test_stamped_tail_line_may_end_in_a_short_marker_after_its_stamp():
     assert text_rules.drop_stamped_tail([PROSE[0], dated, dated, dated], ctx()) == set()
 
 
-def test_remove_widgets_drops_embedded_posts_keeps_article_quotes():
+def _tweet(words: str, handle: str = "WhiteHouse") -> str:
+    return (
+        f"<blockquote class='twitter-tweet'><p lang='en' dir='ltr'>{words} "
+        "<a href='https://t.co/zgUhcxXB2g'>pic.twitter.com/zgUhcxXB2g</a></p>"
+        f"&mdash; Someone ({'@' + handle}) <a href='https://twitter.com/{handle}/status/1'>February 11, 2025</a>"
+        "</blockquote><script async src='https://platform.twitter.com/widgets.js'></script>"
+    )
+
+
+_SAID = "President signed an order imposing tariffs on steel and aluminum. This policy will strengthen manufacturing."
+
+
+def _widgets_text(body: str) -> tuple[int, str]:
     import lxml.html
 
     from extract import dom_rules
 
+    tree = lxml.html.document_fromstring(f"<html><body><article>{body}</article></body></html>")
+    return dom_rules.remove_widgets(tree, OPTS), " ".join(" ".join(tree.itertext()).split())
+
+
+def test_remove_widgets_drops_embedded_posts_beside_the_story_keeps_article_quotes():
+    # A post set between paragraphs that no sentence leads into is someone else's
+    # text beside the article (fundus's gold drops these); a <blockquote> of the
+    # article's own stays.
     tweet = (
         "<blockquote class='twitter-tweet'><p lang='en' dir='ltr'>President signed an order imposing tariffs.</p>"
         "<p>This policy will strengthen manufacturing. pic.twitter.com/zgUhcxXB2g</p>"
@@ -46,14 +66,45 @@ def test_remove_widgets_drops_embedded_posts_keeps_article_quotes():
     )
     insta = "<blockquote class='instagram-media instagram-media-registered'><a>View this post on Instagram</a></blockquote>"
     quote = f"<blockquote><p>{PROSE[2]}</p></blockquote>"
-    tree = lxml.html.document_fromstring(
-        f"<html><body><article><p>{PROSE[0]}</p>{tweet}<p>{PROSE[1]}</p>{insta}{quote}"
-        + "".join(f"<p>{p}</p>" for p in PROSE * 3) + "</article></body></html>"
+    removed, text = _widgets_text(
+        f"<p>{PROSE[0]}</p>{tweet}<p>{PROSE[1]}</p>{insta}{quote}" + "".join(f"<p>{p}</p>" for p in PROSE * 3)
     )
-    assert dom_rules.remove_widgets(tree, OPTS) == 2
-    text = " ".join(" ".join(tree.itertext()).split())
+    assert removed == 2
     assert "WhiteHouse" not in text and "Instagram" not in text
     assert PROSE[0] in text and PROSE[1] in text and PROSE[2] in text
+
+
+def test_an_embedded_post_the_story_leads_into_with_a_colon_is_kept():
+    # "See the tweets:" points at what follows: the posts are part of the story, and
+    # so is a widget-named wrapper that shows nothing but the post; an ad slot or an
+    # empty paragraph between the lead-in and the post changes nothing.
+    rest = "".join(f"<p>{p}</p>" for p in PROSE * 3)
+    removed, text = _widgets_text(
+        f"<p>{PROSE[0]} The White House shared the order on its account. See the tweets:</p>"
+        f"<div class='social-media-embed'>{_tweet(_SAID)}</div><div class='ad-slot'></div><p></p>"
+        f"{_tweet('Manufacturing jobs will come back to the heartland of this great country, the order says.')}"
+        f"<p>{PROSE[1]}</p>{rest}"
+    )
+    assert removed == 1  # the ad slot
+    assert _SAID in text and "Manufacturing jobs will come back" in text and "(@WhiteHouse)" in text
+
+
+def test_a_post_without_a_lead_in_or_saying_nothing_or_in_a_wall_is_dropped():
+    rest = "".join(f"<p>{p}</p>" for p in PROSE * 3)
+    # No sentence leads into it: set between paragraphs, or appended after the story.
+    removed, text = _widgets_text(f"<p>{PROSE[0]}</p>{_tweet(_SAID)}{rest}<div>{_tweet(_SAID, 'Feed')}</div>")
+    assert removed == 2 and "President signed" not in text
+    # Led in, but an empty shell (no author) or a caption to a video of a few words.
+    lead = f"<p>{PROSE[0]} Watch the highlights:</p>"
+    shell = "<p>Tweet may have been deleted and is no longer available here</p>"
+    removed, text = _widgets_text(f"{lead}<blockquote class='twitter-tweet'>{shell}</blockquote>{rest}")
+    assert removed == 1 and "Tweet may" not in text
+    removed, text = _widgets_text(f"{lead}{_tweet('Highlights from our win ⬇️')}{rest}")
+    assert removed == 1 and "Highlights" not in text
+    # Led in, but four posts in a row are a wall of reactions, not a quote.
+    wall = "".join(_tweet(f"{_SAID} Post number {n}.", f"user{n}") for n in range(4))
+    removed, text = _widgets_text(f"<p>{PROSE[0]} Here is how people reacted:</p>{wall}{rest}")
+    assert removed == 4 and "President signed" not in text
 
 
 def _rsc_push(payload: str) -> str:
