@@ -393,10 +393,21 @@ def remove_link_lists(tree: etree._Element, options: ExtractOptions) -> int:
     """Blocks that are mostly link text: navigation, related links, link farms."""
     sizes = _text_sizes(tree)
     hits = []
+    stories = []
     for el, (total, linked, links) in sizes.items():
         if el.tag in _LIST_TAGS and links >= 3 and total and linked / total > options.max_link_density:
             hits.append(el)
-    return _remove_outermost(hits)
+        elif total >= _STORY_CHARS and linked < _STORY_LINKED * total and el.tag not in _NON_TEXT_TAGS:
+            stories.append(el)
+    # A wrapper round the whole page (menus, the story, the footer) can be mostly link
+    # text when the story is short; it holds a story of its own, a block of 1,000+
+    # characters nearly without links, so only the link lists inside it go.
+    holding = {a for el in stories for a in el.iterancestors()}
+    return _remove_outermost([el for el in hits if el not in holding])
+
+
+_STORY_CHARS = 1000
+_STORY_LINKED = 0.2
 
 
 def _remove_outermost(hits: list[etree._Element]) -> int:

@@ -1,0 +1,35 @@
+"""Recall rules: article text that noise rules took for page furniture stays (each test fails without its rule)."""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from extract import dom_rules
+from extract.options import ExtractOptions
+
+STORY = (
+    "The regional council voted on Tuesday to replace the two ageing ferries that link the harbour with the islands. "
+    "The new vessels will run on batteries charged at the quay overnight, cutting fuel costs by almost half. "
+    "Islanders have complained for years about cancelled crossings whenever one of the old boats was in repair. "
+    "Construction is due to start next spring at a yard in the north, with the first ferry in service by 2027. "
+)
+
+
+def _text(tree) -> str:
+    return " ".join(" ".join(tree.itertext()).split())
+
+
+def test_page_wrapper_mostly_of_menu_links_keeps_its_short_story():
+    # A short story inside the wrapper that also holds long menus: the wrapper is
+    # mostly link text, but it holds a story of its own; only the menus go.
+    menu = "".join(f"<li><a href='/topic/{i}'>Topic number {i} in the menu</a></li>" for i in range(150))
+    tree = lxml_html.fromstring(
+        "<html><body><div id='main'>"
+        f"<div class='menu'><ul>{menu}</ul></div>"
+        f"<div class='article'><h1>Ferries</h1><div class='content'>{STORY * 3}</div></div>"
+        "</div></body></html>"
+    )
+    dom_rules.remove_link_lists(tree, ExtractOptions())
+    text = _text(tree)
+    assert "The regional council voted" in text
+    assert "Topic number 5" not in text
