@@ -285,13 +285,19 @@ def drop_label_runs(paras: list[str], ctx: PageContext) -> set[int]:
 
     drop: set[int] = set()
     run: list[int] = []
+    sentences = 0  # paragraphs above the run that end a sentence
     for i, p in enumerate(paras[:8]):
+        if sentences >= 2:
+            # Two sentences in, the article has begun: a bar sits under the headline
+            # (a standfirst at most), and a run of short lines below text is its list.
+            break
         if label(p):
             run.append(i)
             continue
         if len(run) >= 3 and not _is_data_run([paras[j] for j in run]):
             drop.update(run)
         run = []
+        sentences += bool(_FINAL_STOP.search(p))
     if len(run) >= 3 and len(run) < len(paras) and not _is_data_run([paras[j] for j in run]):
         drop.update(run)
     return drop

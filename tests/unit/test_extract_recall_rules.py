@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from extract import dom_rules
+from extract import dom_rules, text_rules
 from extract.options import ExtractOptions
 
 STORY = (
@@ -33,3 +33,25 @@ def test_page_wrapper_mostly_of_menu_links_keeps_its_short_story():
     text = _text(tree)
     assert "The regional council voted" in text
     assert "Topic number 5" not in text
+
+
+def _ctx(page_lines=(), site_names=()):
+    return text_rules.PageContext(tuple(page_lines), (), tuple(site_names), ExtractOptions())
+
+
+def test_short_list_after_two_sentences_of_text_is_the_articles_list():
+    paras = [
+        "The council announced the winners of this year's harbour grants on Tuesday.",
+        "Five groups were chosen from more than forty applications.",
+        "The selected groups are:",
+        "Harbour Rowing Club, North Quay",
+        "Island Youth Sailing, Eastport",
+        "Friends of the Lighthouse, Point Hill",
+        "Each group will receive up to 20,000 euros for its project over the next two years.",
+    ]
+    assert text_rules.drop_label_runs(paras, _ctx()) == set()
+
+
+def test_share_bar_under_the_headline_still_goes():
+    paras = ["Share", "Tweet", "Email", "The council announced the winners of this year's harbour grants on Tuesday."]
+    assert text_rules.drop_label_runs(paras, _ctx()) == {0, 1, 2}
