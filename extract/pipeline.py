@@ -222,6 +222,7 @@ def _main_text(
     headline: HeadlineMark | None,
 ) -> tuple[list[str], dict[str, list[str]]]:
     """Trafilatura's main block as cleaned paragraphs, plus what each rule removed."""
+    _wrap_leading_text(tree)
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -242,6 +243,49 @@ def _main_text(
         first = next((p for p in raw if " ".join(p.split()).casefold() not in ctx.headlines), raw[0])
         paragraphs = find_lead(tree, headline, first, paragraphs) + paragraphs
     return paragraphs, removed
+
+
+# Inline markup that continues a container's own leading text (a <br> included).
+_LEADING_INLINE = frozenset({
+    "a", "span", "em", "i", "b", "strong", "u", "abbr", "cite", "mark", "sup", "sub", "small",
+    "code", "font", "q", "s", "time", "br",
+})
+
+
+def _wrap_leading_text(tree: etree._Element) -> None:
+    """A container's own prose before its first block child, made a paragraph of its own.
+
+    ``<section>Intro sentence, <a>a link</a>.<h2>First item</h2><p>...</section>``:
+    trafilatura reads a container with block children block by block, so the text
+    in front of the first one (the story's opening paragraph on some templates) is
+    lost. The text and the inline elements that continue it become a ``<p>`` when
+    they read as prose (10+ words ending a sentence); labels, "content hidden"
+    notices and footer lines stay as they were.
+    """
+    for el in tree.iter("div", "section", "article", "main", "td"):
+        if not (el.text and el.text.strip()) or len(el) == 0:
+            continue
+        run = []
+        for child in el:
+            if not isinstance(child.tag, str) or child.tag not in _LEADING_INLINE:
+                break
+            run.append(child)
+        if len(run) == len(el):
+            continue  # no block child: trafilatura reads the text container whole
+        # The first line only: lines set apart by <br> are read as they were.
+        run = run[:next((i for i, c in enumerate(run) if c.tag == "br"), len(run))]
+        text = " ".join((el.text + "".join(_with_tail(c) for c in run)).split())
+        if text_rules._units(text) < 10 or not text_rules.ends_sentence(text):
+            continue  # a label, a notice or a footer line, not a paragraph
+        p = etree.Element("p")
+        p.text, el.text = el.text, None
+        for child in run:
+            p.append(child)  # moves the element with its tail
+        el.insert(0, p)
+
+
+def _with_tail(el: etree._Element) -> str:
+    return etree.tostring(el, method="text", encoding=str, with_tail=True)
 
 
 # trafilatura's byline XPaths (trafilatura.xpaths.AUTHOR_XPATHS), the same elements

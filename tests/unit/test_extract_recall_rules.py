@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from extract import dom_rules, text_rules
+from extract import dom_rules, extract_page, text_rules
 from extract.options import ExtractOptions
 
 STORY = (
@@ -55,3 +55,27 @@ def test_short_list_after_two_sentences_of_text_is_the_articles_list():
 def test_share_bar_under_the_headline_still_goes():
     paras = ["Share", "Tweet", "Email", "The council announced the winners of this year's harbour grants on Tuesday."]
     assert text_rules.drop_label_runs(paras, _ctx()) == {0, 1, 2}
+
+
+URL = "https://gazette.example/deals/2024/05/14/harbour-deals"
+
+
+def test_containers_opening_text_before_its_first_block_is_kept():
+    # The story's opening paragraph is the container's own text, before its first
+    # heading: trafilatura reads such a container block by block and lost it.
+    items = "".join(
+        f"<h2>Harbour item number {i} for sale this week</h2>"
+        f"<p>{STORY.split('. ')[i % 4]}. It is the best offer we have seen on it this year, and it will not last long.</p>"
+        for i in range(4)
+    )
+    html = (
+        "<html><head><title>Harbour deals | Harbour Gazette</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/deals'>Deals</a> <a href='/local'>Local</a></nav>"
+        "<main><article><h1>Harbour deals</h1><div class='article-content'>"
+        "<section class='article-page'>We bring you the best offers we have found today around the harbour, "
+        "<a href='/guide'>checked by our team</a>, and several have dropped in price already."
+        f"{items}</section></div></article></main></body></html>"
+    ).encode()
+    result = extract_page(html, URL)
+    assert result.article is not None, result.reasons
+    assert result.article.text.startswith("We bring you the best offers we have found today around the harbour, checked by")
