@@ -45,7 +45,25 @@ class PageContext:
 
 # One pass: a CJK character alone, or a run of other letters (CJK splits such runs).
 _CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
-_TOKEN = re.compile(rf"[{_CJK_RANGES}]|[^\W\d_{_CJK_RANGES}]+")
+
+
+def _mark_ranges() -> str:
+    """The combining marks (Unicode category M) of the BMP as a character-class body."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+# Vowel signs and diacritics (Devanagari ि, Arabic harakat) are marks, not word
+# characters, to Python's \w: they belong to the word they sit in, not between words.
+_MARKS = _mark_ranges()
+# Letters, then marks with the letters after them: a run of letters stays one class.
+_TOKEN = re.compile(rf"[{_CJK_RANGES}]|[^\W\d_{_CJK_RANGES}]+(?:[{_MARKS}]+[^\W\d_{_CJK_RANGES}]*)*")
 
 
 def _units(text: str) -> int:

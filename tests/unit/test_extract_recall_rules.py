@@ -79,3 +79,22 @@ def test_containers_opening_text_before_its_first_block_is_kept():
     result = extract_page(html, URL)
     assert result.article is not None, result.reasons
     assert result.article.text.startswith("We bring you the best offers we have found today around the harbour, checked by")
+
+
+def test_words_with_vowel_signs_and_diacritics_count_once():
+    # Devanagari vowel signs and Arabic harakat are combining marks: part of the word,
+    # not breaks between words (a line of eleven words is no teaser-length sentence).
+    assert text_rules._units("हिन्दी समाचार") == 2
+    assert text_rules._units("ٱلْعِلْمُ نُورٌ يُضِيءُ") == 3
+
+
+def test_parallel_lines_of_a_quotation_with_diacritics_are_not_teasers():
+    first = "ٱلْعِلْمُ نُورٌ يُضِيءُ ٱلطَّرِيقَ لِلنَّاسِ وَٱلْجَهْلُ ظَلَامٌ يُغَطِّي ٱلطَّرِيقَ عَنِ ٱلنَّاسِ"
+    second = "ٱلْجَهْلُ ظَلَامٌ يُغَطِّي ٱلطَّرِيقَ عَنِ ٱلنَّاسِ وَٱلْعِلْمُ نُورٌ يُضِيءُ ٱلطَّرِيقَ لِلنَّاسِ"
+    paras = [
+        "Sebuah pepatah lama yang sering dikutip oleh para guru di sekolah kami berbunyi sebagai berikut:",
+        first,
+        second,
+        "Artinya, ilmu adalah cahaya yang menerangi jalan bagi manusia, sedangkan kebodohan adalah kegelapan.",
+    ]
+    assert text_rules.drop_teasers(paras, _ctx()) == set()
