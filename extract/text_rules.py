@@ -325,13 +325,20 @@ def drop_self_promotion(paras: list[str], ctx: PageContext) -> set[int]:
     """Trailing paragraphs that open or close with the outlet's own name.
 
     Promos ("... on Daily Planet."), "about us" blurbs and footers; a reporting
-    sentence that cites the outlet mid-way is kept.
+    sentence that cites the outlet mid-way is kept, and so is a closing section with
+    its own heading naming the outlet over a paragraph of prose (the "About Acme"
+    section of a company's press release on its own site).
     """
     names = [n.lower() for n in ctx.site_names if len(n) >= 3]
     drop = set()
     for i in range(len(paras) - 1, max(len(paras) - 4, 0), -1):
         low = paras[i].lower().rstrip(" .!。！")
         if any(n in low[:len(n) + 12] or n in low[-len(n) - 12:] for n in names):
+            if _units(paras[i]) <= 5 and not _SENTENCE_END.search(paras[i]) and any(
+                    _units(paras[j]) >= 40 for j in drop):
+                # A heading naming the outlet over a paragraph of prose: a section of the
+                # text ("About Acme" closing a company's own press release), no promo.
+                return set()
             drop.add(i)
         else:
             break

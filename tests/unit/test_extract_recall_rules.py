@@ -98,3 +98,27 @@ def test_parallel_lines_of_a_quotation_with_diacritics_are_not_teasers():
         "Artinya, ilmu adalah cahaya yang menerangi jalan bagi manusia, sedangkan kebodohan adalah kegelapan.",
     ]
     assert text_rules.drop_teasers(paras, _ctx()) == set()
+
+
+def test_titled_about_section_closing_a_press_release_stays():
+    about = (
+        "Acme Robotics builds warehouse robots for retailers and logistics companies in Europe and North America. "
+        "Founded in 2012, the company employs 300 people in offices in Lyon, Rotterdam and Chicago, and its robots "
+        "move more than two million parcels a day for customers ranging from grocers to fashion brands."
+    )
+    paras = [
+        "Acme Robotics today announced a partnership with a large Dutch grocer to automate its three distribution centres.",
+        "The Acme platform includes a fleet manager and a picking robot that works beside people on the same shelves.",
+        "About Acme Robotics",
+        about,
+    ]
+    assert text_rules.drop_self_promotion(paras, _ctx(site_names=["Acme Robotics"])) == set()
+
+
+def test_trailing_promo_naming_the_outlet_still_goes():
+    paras = [
+        "The council announced the winners of this year's harbour grants on Tuesday.",
+        "Each group will receive up to 20,000 euros for its project over the next two years.",
+        "Follow Harbour Gazette on social media for the latest local news.",
+    ]
+    assert text_rules.drop_self_promotion(paras, _ctx(site_names=["Harbour Gazette"])) == {2}
