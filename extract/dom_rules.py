@@ -460,10 +460,19 @@ def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int
             items = [c for c in parent if c.tag == "li"]
             if len(items) >= 3 and sum(1 for c in items if c in hit_set) < 0.5 * len(items):
                 keep.add(el)
+        elif el.tag == "p" and _beside_quote(el):
+            keep.add(el)
     hits = [el for el in hits if el not in keep]
     for el in hits:
         remove_element(el)
     return len(hits)
+
+
+def _beside_quote(el: etree._Element) -> bool:
+    """A linked name (up to three words) right above or below a block quote is the
+    quote's source, "[<a>The Verge</a>]"; a "read also" headline link is longer."""
+    return any(sib is not None and sib.tag == "blockquote" for sib in (el.getprevious(), el.getnext())) and all(
+        len(" ".join(a.itertext()).split()) <= 3 for a in el.iter("a"))
 
 
 # Blocks that end a link's line of text: a link alone in one of them is a headline.

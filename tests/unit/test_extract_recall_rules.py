@@ -122,3 +122,19 @@ def test_trailing_promo_naming_the_outlet_still_goes():
         "Follow Harbour Gazette on social media for the latest local news.",
     ]
     assert text_rules.drop_self_promotion(paras, _ctx(site_names=["Harbour Gazette"])) == {2}
+
+
+def test_source_line_beside_a_block_quote_stays():
+    tree = lxml_html.fromstring(
+        "<html><body><div class='post'>"
+        "<p>Reviewers were not impressed by the new streaming service.</p>"
+        "<p><strong>[</strong><a href='https://reviews.example/a'><strong>Review Weekly</strong></a><strong>]</strong></p>"
+        "<blockquote><p>It works, mostly, but it is hard to see who it is for at this price.</p></blockquote>"
+        "<p>Read more: <a href='/2024/05/other-story'>Council approves the new harbour ferries</a></p>"
+        "<p>Others were kinder to it.</p>"
+        "</div></body></html>"
+    )
+    dom_rules.remove_link_paragraphs(tree, ExtractOptions())
+    text = _text(tree)
+    assert "Review Weekly" in text
+    assert "Council approves" not in text
