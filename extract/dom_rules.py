@@ -452,6 +452,63 @@ def remove_teaser_cards(tree: etree._Element, options: ExtractOptions) -> int:
 _TABLE_TAGS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
 
 
+# A teaser's summary is the post's opening cut short: "... um plano paralelo para …".
+_TRUNCATED = re.compile(r"(?:…|\.\.\.|\[(?:…|\.\.\.)\])\s*$")
+_EXCERPT_CARD_TAGS = frozenset({"article", "div", "li", "section"})
+_MAX_EXCERPT_CARD_CHARS = 1000
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _visible_text(el: etree._Element) -> str:
+    """Text of ``el`` without its scripts and styles, whitespace-normalised."""
+    parts = [el.text or ""]
+
+    def walk(node: etree._Element) -> None:
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _NON_TEXT_TAGS:
+                parts.append(child.text or "")
+                walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
+    return " ".join(" ".join(parts).split())
+
+
+def remove_excerpt_cards(tree: etree._Element, options: ExtractOptions) -> int:
+    """A row of post excerpts cut short with an ellipsis: "you may also like" blocks.
+
+    Three or more sibling containers of one kind (articles, divs, list items), each
+    teaser-sized, at least three of them and half of all ending in "…" or "[...]": a
+    blog's related posts show each post's opening, truncated, whether or not a headline
+    link leads it. A paragraph is never a card (prose ends in an ellipsis too). A short
+    heading right before the row ("You may also like...") goes with it.
+    """
+    groups: dict[tuple[etree._Element, str], list[etree._Element]] = {}
+    for el in tree.iter(*_EXCERPT_CARD_TAGS):
+        parent = el.getparent()
+        if parent is not None and parent.tag not in ("html",):
+            groups.setdefault((parent, el.tag), []).append(el)
+    hits: list[etree._Element] = []
+    for (parent, _), siblings in groups.items():
+        if len(siblings) < 3:
+            continue
+        cards, cut = [], 0
+        for el in siblings:
+            text = _visible_text(el)
+            if not 0 < len(text) <= _MAX_EXCERPT_CARD_CHARS:
+                continue
+            cards.append(el)
+            cut += bool(_TRUNCATED.search(text))
+        if cut < 3 or cut < 0.5 * len(cards):
+            continue
+        hits.extend(cards)
+        head = cards[0].getprevious()
+        if head is not None and head.tag in _HEADING_TAGS and len(_visible_text(head).split()) <= 8:
+            hits.append(head)
+    return _remove_outermost(hits)
+
+
+
 def _is_card(card: etree._Element, link: etree._Element) -> bool:
     """Teaser-sized, its headline on a line of its own, and led by it: at most a
     kicker, source or date before it.
@@ -560,6 +617,7 @@ RULES: tuple[Callable[[etree._Element, ExtractOptions], int], ...] = (
     remove_widgets,
     remove_link_lists,
     remove_teaser_cards,
+    remove_excerpt_cards,
     remove_link_paragraphs,
 )
 

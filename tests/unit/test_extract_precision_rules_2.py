@@ -1,0 +1,56 @@
+"""Precision rules found on Zyte's benchmark pages (second round): each on small markup."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from extract import dom_rules
+from extract.options import ExtractOptions
+
+OPTS = ExtractOptions()
+PROSE = [
+    "The committee met on Monday to review the proposal, which had been delayed twice since spring.",
+    "Members agreed that the cost estimates needed an independent check before any vote could be held.",
+    "A final decision is now expected before the end of the year, the chair told reporters.",
+]
+
+
+def dom(html: str):
+    return lxml.html.document_fromstring(html)
+
+
+def text_of(tree) -> str:
+    return " ".join(" ".join(tree.itertext()).split())
+
+
+def test_remove_excerpt_cards_drops_a_row_of_truncated_post_openings_and_its_heading():
+    # A blog's "you may also like": each related post's opening cut short, no headline
+    # link; some excerpts are whole (short posts), most end in an ellipsis.
+    cards = "".join(
+        f"<article class='postbox'><a href='/post-{i}'><img src='{i}.jpg'></a><p>{text}</p></article>"
+        for i, text in enumerate([
+            "Life asks for courage to hope for the best and to make the best happen, every day …",
+            "Blessed are those who walk straight paths and keep the law of the Lord …",
+            "What unites a family is love, care and wanting the best for each other.",
+            "Strength to win and faith to believe that every obstacle can be overcome …",
+        ])
+    )
+    tree = dom(
+        f"<html><body><article class='post'><h1>Title</h1><p>{PROSE[0]}</p><p>{PROSE[1]}</p></article>"
+        f"<article class='post'><h3>You may also like...</h3>{cards}</article></body></html>"
+    )
+    assert dom_rules.remove_excerpt_cards(tree, OPTS) == 5
+    text = text_of(tree)
+    assert PROSE[0] in text and PROSE[1] in text
+    assert "also like" not in text and "family" not in text and "courage" not in text
+
+
+def test_remove_excerpt_cards_keeps_paragraphs_and_rows_of_whole_entries():
+    # Paragraphs ending in an ellipsis are prose (dialogue, poems), not cards.
+    trailing = "".join(f"<p>{p[:-1]} …</p>" for p in PROSE) + f"<p>{PROSE[0]} …</p>"
+    tree = dom(f"<html><body><div>{trailing}</div></body></html>")
+    assert dom_rules.remove_excerpt_cards(tree, OPTS) == 0
+    # Entries of a list that end in full stops, one of them with an ellipsis: no row of excerpts.
+    items = "".join(f"<li>{p}</li>" for p in PROSE) + "<li>And then the vote …</li>"
+    tree = dom(f"<html><body><ul>{items}</ul></body></html>")
+    assert dom_rules.remove_excerpt_cards(tree, OPTS) == 0
