@@ -598,6 +598,52 @@ def _between_words(el: etree._Element) -> bool:
     return bool(((prev.tail if prev is not None else parent.text if parent is not None else "") or "").strip())
 
 
+# rel="tag" (a microformat; WordPress and most blog engines mark every tag and category
+# link so): a block of them is the post's filing, not its text.
+_TAG_LINKS = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
+_TAG_GLUE = re.compile(r"[\s,;|/·•#]+")
+_MAX_TAG_LABEL = 30  # "Tags", "Tagged with:", "Posted in", "Categorias:"
+_TAG_LEVELS = 3
+
+
+def _tag_label(el: etree._Element, tags: set[etree._Element]) -> str:
+    """Text of ``el`` outside its tag links, scripts and styles, separators removed."""
+    parts = [el.text or ""]
+
+    def walk(node: etree._Element) -> None:
+        for child in node:
+            if isinstance(child.tag, str) and child not in tags and child.tag not in _NON_TEXT_TAGS:
+                parts.append(child.text or "")
+                walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
+    return _TAG_GLUE.sub(" ", " ".join(parts)).strip()
+
+
+def remove_tag_lists(tree: etree._Element, options: ExtractOptions) -> int:
+    """Tag and category lists: blocks of ``rel="tag"`` links and at most a short label.
+
+    The links name the post's tags (``Tags: <a rel=tag>stock car</a>, <a rel=tag>...``);
+    the block is lifted to the largest of up to three ancestors that still holds nothing
+    else (a list of one tag per item, with its "Tags:" heading). A tag linked inside a
+    sentence has the sentence's words around it and stays.
+    """
+    tags = set(_TAG_LINKS(tree))
+    hits: dict[etree._Element, None] = {}
+    for a in tags:
+        block = a.getparent()
+        if block is None or block.tag in _KEEP_TAGS or len(_tag_label(block, tags)) > _MAX_TAG_LABEL:
+            continue
+        for _ in range(_TAG_LEVELS):
+            parent = block.getparent()
+            if parent is None or parent.tag in _KEEP_TAGS or len(_tag_label(parent, tags)) > _MAX_TAG_LABEL:
+                break
+            block = parent
+        hits[block] = None
+    return _remove_unless_main(list(hits), _page_chars(tree))
+
+
 def remove_form_fields(tree: etree._Element, options: ExtractOptions) -> int:
     """Text areas and select boxes: a form's values or a template stored as text.
 
@@ -614,6 +660,7 @@ RULES: tuple[Callable[[etree._Element, ExtractOptions], int], ...] = (
     remove_form_fields,
     remove_hidden,
     remove_link_farms,
+    remove_tag_lists,
     remove_widgets,
     remove_link_lists,
     remove_teaser_cards,

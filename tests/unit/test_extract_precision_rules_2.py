@@ -54,3 +54,26 @@ def test_remove_excerpt_cards_keeps_paragraphs_and_rows_of_whole_entries():
     items = "".join(f"<li>{p}</li>" for p in PROSE) + "<li>And then the vote …</li>"
     tree = dom(f"<html><body><ul>{items}</ul></body></html>")
     assert dom_rules.remove_excerpt_cards(tree, OPTS) == 0
+
+
+def test_remove_tag_lists_drops_rel_tag_blocks_with_their_label():
+    tags = ", ".join(f"<a href='/tag/t{i}' rel='tag'>stock car {i}</a>" for i in range(4))
+    items = "".join(f"<li><a href='/tag/x{i}' rel='tag'>topic {i}</a></li>" for i in range(3))
+    tree = dom(
+        f"<html><body><div class='body'><p>{PROSE[0]}</p><p>{PROSE[1]}</p>"
+        f"<strong>Tags<br>{tags}</strong>"
+        f"<div class='tags'><h4>Tagged with:</h4><ul>{items}</ul></div></div></body></html>"
+    )
+    assert dom_rules.remove_tag_lists(tree, OPTS) == 2
+    text = text_of(tree)
+    assert PROSE[0] in text and PROSE[1] in text
+    assert "Tags" not in text and "stock car" not in text and "Tagged" not in text and "topic" not in text
+
+
+def test_remove_tag_lists_keeps_a_tag_linked_inside_a_sentence():
+    tree = dom(
+        f"<html><body><p>{PROSE[0]}</p><p>The <a href='/tag/budget' rel='tag'>budget</a> debate"
+        f" resumes next week, the chair said after the meeting.</p></body></html>"
+    )
+    assert dom_rules.remove_tag_lists(tree, OPTS) == 0
+    assert "budget debate resumes" in text_of(tree)
