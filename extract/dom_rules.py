@@ -322,6 +322,39 @@ def _is_link_stack(el: etree._Element) -> bool:
     return len(" ".join(outside.split())) <= 15 * len(links) and all(_text_len(a) >= 15 for a in links)
 
 
+# Where a link may stand as a paragraph of its own: between the blocks of a text container.
+_LINK_BLOCK_PARENTS = frozenset({"div", "section", "article", "main", "body"})
+_PARAGRAPH_BLOCKS = frozenset({"p", "div", "figure", "blockquote", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"})
+
+
+def _is_block_link(a: etree._Element) -> bool:
+    """A link set as a block between the article's paragraphs: an inline "read more" card.
+
+    ``<p>...</p><a href="/other-story"><span>Also on X</span><span>Headline</span></a><p>``:
+    a paragraph would hold words of its own; a link that is the whole block, with a
+    paragraph on each side and no loose text around it, points the reader elsewhere.
+    Its text reads as a headline (three or more words, no sentence stop).
+    """
+    parent = a.getparent()
+    if parent is None or parent.tag not in _LINK_BLOCK_PARENTS:
+        return False
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")):
+        return False
+    prev, nxt = a.getprevious(), a.getnext()
+    if prev is None or nxt is None or prev.tag not in _PARAGRAPH_BLOCKS or nxt.tag not in _PARAGRAPH_BLOCKS:
+        return False
+    if (prev.tail or "").strip() or (a.tail or "").strip() or not any(c.tag == "p" for c in (prev, nxt)):
+        return False
+    # Its words are a headline, not a sentence: a "click to tweet" box links the
+    # article's own sentence to a share page, and that sentence is the article's.
+    text = " ".join(" ".join(a.itertext()).split())
+    return len(text.split()) >= 3 and len(text) <= 300 and not _SENTENCE_STOP.search(text)
+
+
+_SENTENCE_STOP = re.compile(r"[.!?。！？…][\"'’”»)]*(?:\s|$)")
+
+
 _CLOSES_SENTENCE = re.compile(r"[.!?。！？…][\"'’”»)]*\s*$")
 
 
@@ -338,6 +371,9 @@ def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int
     for el in tree.iter("p"):
         if _is_link_stack(el):
             hits.append(el)
+    for a in tree.iter("a"):
+        if _is_block_link(a):
+            hits.append(a)
     # An item of a list whose other items are mostly prose is the article's list (a
     # digest of linked headlines, each followed by its sentence); a "read also" list is
     # all links.

@@ -77,3 +77,28 @@ def test_remove_tag_lists_keeps_a_tag_linked_inside_a_sentence():
     )
     assert dom_rules.remove_tag_lists(tree, OPTS) == 0
     assert "budget debate resumes" in text_of(tree)
+
+
+def test_remove_link_paragraphs_drops_a_headline_link_set_as_a_block_between_paragraphs():
+    card = (
+        "<a class='read-more-big' href='/news/4737-other-story/'><span><span>Also on example.com</span>"
+        "<span>Journalists and politicians threatened with arrests as the purge goes on</span></span></a>"
+    )
+    tree = dom(f"<html><body><div class='text'><p>{PROSE[0]}</p>{card}<p>{PROSE[1]}</p></div></body></html>")
+    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 1
+    text = text_of(tree)
+    assert PROSE[0] in text and PROSE[1] in text and "Journalists" not in text
+
+
+def test_remove_link_paragraphs_keeps_block_links_that_are_sentences_or_inside_text():
+    # A "click to tweet" box links the article's own sentence to a share page.
+    tweet = (
+        "<a href='https://twitter.com/share?text=x'><span><span>Every online business exists in"
+        " its own space and time.</span><span>Click To Tweet</span></span></a>"
+    )
+    tree = dom(f"<html><body><div><p>{PROSE[0]}</p>{tweet}<p>{PROSE[1]}</p></div></body></html>")
+    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 0
+    # A link in loose text between blocks is part of that text.
+    loose = f"<div><p>{PROSE[0]}</p>See <a href='/report'>the full committee report here</a><p>{PROSE[1]}</p></div>"
+    tree = dom(f"<html><body>{loose}</body></html>")
+    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 0
