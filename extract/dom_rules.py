@@ -300,16 +300,42 @@ def remove_link_lists(tree: etree._Element, options: ExtractOptions) -> int:
     return _remove_outermost(hits)
 
 
-def _remove_outermost(hits: list[etree._Element]) -> int:
-    """Remove the hits that are not inside another hit (nested ones go with it)."""
+def _remove_outermost(hits: list[etree._Element], labels: bool = False) -> int:
+    """Remove the hits that are not inside another hit (nested ones go with it).
+
+    With ``labels``, a short title standing right before a removed block goes with it.
+    """
     hit_set = set(hits)
     count = 0
     for el in hits:
         if any(a in hit_set for a in el.iterancestors()):
             continue
+        if labels:
+            _remove_label_of(el)
         remove_element(el)
         count += 1
     return count
+
+
+_MAX_LABEL_CHARS = 40
+_LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b"})
+
+
+def _remove_label_of(el: etree._Element) -> None:
+    """Remove the title of a removed widget: "Related news", "DON'T MISS", "Top stories".
+
+    The element right before it, with no loose text between them, holding only a
+    short line (up to five words, no link, no sentence stop) and nothing else.
+    """
+    label = el.getprevious()
+    if label is None or label.tag not in _LABEL_TAGS or (label.tail or "").strip():
+        return
+    if label.find(".//a") is not None or label.find(".//img") is not None:
+        return
+    text = _visible_text(label)
+    cjk = len(_CJK_CHAR.findall(text))
+    if 0 < len(text) <= _MAX_LABEL_CHARS and len(text.split()) + cjk // 2 <= 5 and not _SENTENCE_STOP.search(text):
+        remove_element(label)
 
 
 def _is_link_stack(el: etree._Element) -> bool:
@@ -387,7 +413,10 @@ def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int
             if len(items) >= 3 and sum(1 for c in items if c in hit_set) < 0.5 * len(items):
                 keep.add(el)
     hits = [el for el in hits if el not in keep]
+    stacks = {el for el in hits if el.tag == "p" and _is_link_stack(el)}
     for el in hits:
+        if el in stacks:
+            _remove_label_of(el)  # a "don't miss" box's title; not a one-link line's
         remove_element(el)
     return len(hits)
 
@@ -482,7 +511,7 @@ def remove_teaser_cards(tree: etree._Element, options: ExtractOptions) -> int:
                 if checked[card]:
                     hits[card] = None
             break
-    return _remove_outermost(list(hits))
+    return _remove_outermost(list(hits), labels=True)
 
 
 _TABLE_TAGS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})

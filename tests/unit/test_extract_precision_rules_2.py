@@ -102,3 +102,31 @@ def test_remove_link_paragraphs_keeps_block_links_that_are_sentences_or_inside_t
     loose = f"<div><p>{PROSE[0]}</p>See <a href='/report'>the full committee report here</a><p>{PROSE[1]}</p></div>"
     tree = dom(f"<html><body>{loose}</body></html>")
     assert dom_rules.remove_link_paragraphs(tree, OPTS) == 0
+
+
+def test_a_removed_headline_box_takes_its_short_title_along():
+    stack = "<br>".join(
+        f"<a href='/news/{i}'>Headline number {i} about the ongoing protests</a> [VIDEO]" for i in range(3)
+    )
+    tree = dom(
+        f"<html><body><div><p>{PROSE[0]}</p><p><strong>DON'T MISS</strong></p><p>{stack}</p>"
+        f"<p>{PROSE[1]}</p></div></body></html>"
+    )
+    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 1
+    text = text_of(tree)
+    assert "DON'T MISS" not in text and "Headline" not in text
+    assert PROSE[0] in text and PROSE[1] in text
+
+
+def test_a_title_stays_when_a_single_link_line_under_it_goes_or_it_is_a_sentence():
+    # A subheading over a one-link line (a product) is the article's own heading.
+    tree = dom(
+        f"<html><body><div><p>{PROSE[0]}</p><p>Drink during your workout</p>"
+        f"<p><a href='/shop/hydrate'>Performance Hydrate</a></p><p>{PROSE[1]}</p></div></body></html>"
+    )
+    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 1
+    assert "Drink during your workout" in text_of(tree)
+    stack = "<br>".join(f"<a href='/n/{i}'>Headline number {i} about the ongoing protests</a>" for i in range(3))
+    tree = dom(f"<html><body><div><p>{PROSE[0]}</p><p>{PROSE[2]}</p><p>{stack}</p></div></body></html>")
+    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 1
+    assert PROSE[2] in text_of(tree)
