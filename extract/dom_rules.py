@@ -37,6 +37,9 @@ _EMBEDDED_POST = re.compile(r"(?<![a-z0-9-])(?:" + "|".join(map(re.escape, sorte
 _WIDGET_NAME = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in sorted(_WIDGET_TOKENS, key=len, reverse=True)) + r")(?![a-z0-9])"
 )
+# A sidebar named as a whole class or id ("sidebar", "l-sidebar"); not the layout
+# grids built around one ("sidebar-grid__content" holds the article).
+_SIDEBAR = re.compile(r"(?:^|\s)(?:[a-z0-9]+-)?sidebar(?:\s|$)")
 _KEEP_TAGS = frozenset({"html", "body", "article", "main"})
 
 
@@ -236,7 +239,7 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
     posts: dict[etree._Element, None] = {}
     for value in _CLASS_OR_ID(tree):
         lowered = value.lower()
-        if _WIDGET_NAME.search(lowered):
+        if _WIDGET_NAME.search(lowered) or _SIDEBAR.search(lowered):
             (posts if _EMBEDDED_POST.search(lowered) else widgets)[value.getparent()] = None
     total = _page_chars(tree)
     removed = 0

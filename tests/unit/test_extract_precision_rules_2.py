@@ -130,3 +130,25 @@ def test_a_title_stays_when_a_single_link_line_under_it_goes_or_it_is_a_sentence
     tree = dom(f"<html><body><div><p>{PROSE[0]}</p><p>{PROSE[2]}</p><p>{stack}</p></div></body></html>")
     assert dom_rules.remove_link_paragraphs(tree, OPTS) == 1
     assert PROSE[2] in text_of(tree)
+
+
+def test_remove_widgets_drops_a_sidebar_but_not_a_sidebar_layout_grid():
+    latest = "".join(
+        f"<div class='item'><a href='/news/{i}'>Latest headline number {i}</a> A one-line summary {i}.</div>"
+        for i in range(4)
+    )
+    tree = dom(
+        f"<html><body><table><tr><td class='main'>{''.join(f'<p>{p}</p>' for p in PROSE * 3)}</td>"
+        f"<td class='sidebar puzzle_right'><strong>Latest news</strong>{latest}</td></tr></table></body></html>"
+    )
+    assert dom_rules.remove_widgets(tree, OPTS) == 1
+    text = text_of(tree)
+    assert PROSE[0] in text and "Latest" not in text
+    # BEM names of a grid that puts a sidebar beside the article: the content cell stays.
+    tree = dom(
+        f"<html><body><div class='story'>{''.join(f'<p>{p}</p>' for p in PROSE * 3)}</div>"
+        f"<div class='sidebar-grid__content'><p>The grid's own cell.</p></div>"
+        f"<div class='l-sidebar'>Most read</div></body></html>"
+    )
+    assert dom_rules.remove_widgets(tree, OPTS) == 1
+    assert "grid's own cell" in text_of(tree) and "Most read" not in text_of(tree)
