@@ -246,11 +246,19 @@ def drop_edge_fragments(paras: list[str], ctx: PageContext) -> set[int]:
     def fragment(p: str) -> bool:
         return _units(p) <= 6 and not _SENTENCE_END.search(p)
 
+    def trailing(p: str) -> bool:
+        # Below the text, a short line trailing off ("Tell us what you think...",
+        # "You may also like…") introduces the next widget; it states nothing. One
+        # word trailing off ("All...") is a paywall's cut sentence, the text's own.
+        return fragment(p) or (
+            2 <= _units(p) <= 6 and bool(_TRAILS_OFF.search(p)) and fragment(_TRAILS_OFF.sub("", p))
+        )
+
     drop = set()
-    for order in (range(len(paras)), range(len(paras) - 1, -1, -1)):
+    for order, test in ((range(len(paras)), fragment), (range(len(paras) - 1, -1, -1), trailing)):
         run = []
         for i in order:
-            if not fragment(paras[i]):
+            if not test(paras[i]):
                 break
             run.append(i)
         if not _is_data_run([paras[i] for i in run]):
@@ -258,6 +266,7 @@ def drop_edge_fragments(paras: list[str], ctx: PageContext) -> set[int]:
     return drop if len(drop) < len(paras) else set()
 
 
+_TRAILS_OFF = re.compile(r"\s*(?:\.{3}|…)\s*$")
 # A value after a label ("VIP : 60,000₩", "England (Group A): 10th appearance", "功率：51Kw").
 _LABEL_VALUE = re.compile(r"\S\s*[:：]\s*\S")
 

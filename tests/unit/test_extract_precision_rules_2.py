@@ -152,3 +152,16 @@ def test_remove_widgets_drops_a_sidebar_but_not_a_sidebar_layout_grid():
     )
     assert dom_rules.remove_widgets(tree, OPTS) == 1
     assert "grid's own cell" in text_of(tree) and "Most read" not in text_of(tree)
+
+
+def test_drop_edge_fragments_drops_a_closing_line_that_trails_off():
+    from extract import text_rules
+
+    context = text_rules.PageContext((), (), (), OPTS)
+    paras = [PROSE[0], PROSE[1], "Tell us what YOU think..."]
+    assert text_rules.drop_edge_fragments(paras, context) == {2}
+    assert text_rules.drop_edge_fragments([PROSE[0], PROSE[1], "You may also like…"], context) == {2}
+    # One word trailing off is a cut sentence (a paywall's), and a line opening the
+    # text is judged as before; a short sentence with its own stop stays.
+    assert text_rules.drop_edge_fragments([PROSE[0], PROSE[1], "All..."], context) == set()
+    assert text_rules.drop_edge_fragments([PROSE[0], "It rained. Then..."], context) == set()
