@@ -247,12 +247,21 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
         if el.tag not in _KEEP_TAGS and el.getparent() is not None and _text_len(el) <= 0.2 * total:
             remove_element(el)
             removed += 1
+    # The page's date stamp as the template prints it ("Monday, 22 January 2018 at 0:13"),
+    # marked up as the schema.org date: metadata, read separately, not a line of text.
+    for el in _DATE_PROPS(tree):
+        if el not in widgets and 0 < _text_len(el) <= _MAX_STAMP_CHARS:
+            widgets[el] = None
     kept = [el for el in widgets if el not in posts and el.tag not in _KEEP_TAGS and not _in_sentence(el)]
     return removed + _remove_unless_main(kept, total)
 
 
+_DATE_PROPS = etree.XPath("//@itemprop[.='datePublished' or .='dateModified' or .='dateCreated']/..")
+_MAX_STAMP_CHARS = 80
+
+
 _CLASS_OR_ID = etree.XPath("//@class | //@id")
-_INLINE = frozenset({"a", "span", "em", "i", "b", "strong", "abbr", "cite", "mark", "sup"})
+_INLINE = frozenset({"a", "span", "em", "i", "b", "strong", "abbr", "cite", "mark", "sup", "time"})
 
 
 def _in_sentence(el: etree._Element) -> bool:

@@ -165,3 +165,15 @@ def test_drop_edge_fragments_drops_a_closing_line_that_trails_off():
     # text is judged as before; a short sentence with its own stop stays.
     assert text_rules.drop_edge_fragments([PROSE[0], PROSE[1], "All..."], context) == set()
     assert text_rules.drop_edge_fragments([PROSE[0], "It rained. Then..."], context) == set()
+
+
+def test_remove_widgets_drops_the_schema_org_date_stamp_but_not_a_date_in_a_sentence():
+    tree = dom(
+        f"<html><body><div itemprop='articleBody'><h1>Calendar 2018</h1>"
+        f"<span class='data' itemprop='datePublished'>Monday, 22 January 2018 at 0:13</span>"
+        f"<p>{PROSE[0]}</p><p>The vote was held on <time itemprop='dateModified'>May 3</time> after"
+        f" a long debate in the chamber.</p><p>{PROSE[1]}</p></div></body></html>"
+    )
+    assert dom_rules.remove_widgets(tree, OPTS) == 1
+    text = text_of(tree)
+    assert "22 January" not in text and "held on May 3 after" in text and PROSE[0] in text
