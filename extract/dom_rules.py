@@ -252,8 +252,25 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
     for el in _DATE_PROPS(tree):
         if el not in widgets and 0 < _text_len(el) <= _MAX_STAMP_CHARS:
             widgets[el] = None
-    kept = [el for el in widgets if el not in posts and el.tag not in _KEEP_TAGS and not _in_sentence(el)]
+    # A reader's comment typed as such (schema.org Comment microdata) is never the
+    # article, however many paragraphs it has; only its share of the page guards it.
+    for el in _COMMENT_ITEMS(tree):
+        if el.tag not in ("html", "body") and _attached(el) and _text_len(el) <= 0.2 * total:
+            remove_element(el)
+            removed += 1
+    kept = [el for el in widgets if el not in posts and el.tag not in _KEEP_TAGS and not _in_sentence(el)
+            and _attached(el)]
     return removed + _remove_unless_main(kept, total)
+
+
+_COMMENT_ITEMS = etree.XPath(
+    "//*[substring(@itemtype, string-length(@itemtype) - 17) = 'schema.org/Comment']"
+)
+
+
+def _attached(el: etree._Element) -> bool:
+    """Still in the page: not inside an element removed before."""
+    return el.getparent() is not None and el.getroottree().getroot().tag == "html"
 
 
 _DATE_PROPS = etree.XPath("//@itemprop[.='datePublished' or .='dateModified' or .='dateCreated']/..")

@@ -177,3 +177,18 @@ def test_remove_widgets_drops_the_schema_org_date_stamp_but_not_a_date_in_a_sent
     assert dom_rules.remove_widgets(tree, OPTS) == 1
     text = text_of(tree)
     assert "22 January" not in text and "held on May 3 after" in text and PROSE[0] in text
+
+
+def test_remove_widgets_drops_schema_org_comments_however_many_paragraphs():
+    # A long reply of four paragraphs passes the "holds main text" guard that keeps
+    # articles under widget-like class names; typed as a Comment it is still a comment.
+    reply = "".join(f"<p>{p} {p}</p>" for p in PROSE) + f"<p>{PROSE[0]}</p>"
+    article = "".join(f"<p>{p} {p}</p>" for p in PROSE * 6)
+    tree = dom(
+        f"<html><body><article>{article}</article><ol class='comment-list'>"
+        f"<li class='comment'><article itemscope itemtype='https://schema.org/Comment'>"
+        f"<cite>Reader</cite><div class='comment-content'>{reply}</div></article></li></ol></body></html>"
+    )
+    dom_rules.remove_widgets(tree, OPTS)
+    text = text_of(tree)
+    assert "Reader" not in text and text.count(PROSE[2]) == 12 and text.count(PROSE[0]) == 12
