@@ -227,9 +227,14 @@ def drop_teasers(paras: list[str], ctx: PageContext) -> set[int]:
 
 
 def drop_title_repeats(paras: list[str], ctx: PageContext) -> set[int]:
-    """Leading lines that restate the headline ("Original title: <headline>")."""
+    """Lines that restate the headline: leading ones ("Original title: <headline>") and
+    one among the closing short lines (a post's title repeated under it with the
+    blog's name and date); a repeat followed by prose is the text's own."""
     drop = set()
-    for i, p in enumerate(paras[:3]):
+    tail = [i for i in range(max(3, len(paras) - 2), len(paras))
+            if all(_units(q) <= 12 for q in paras[i + 1:])]
+    for i in [*range(min(3, len(paras))), *tail]:
+        p = paras[i]
         low = " ".join(p.split()).casefold()
         if any(h and h in low and len(low) <= 1.3 * len(h) + 12 for h in ctx.headlines):
             drop.add(i)

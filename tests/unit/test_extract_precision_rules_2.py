@@ -192,3 +192,15 @@ def test_remove_widgets_drops_schema_org_comments_however_many_paragraphs():
     dom_rules.remove_widgets(tree, OPTS)
     text = text_of(tree)
     assert "Reader" not in text and text.count(PROSE[2]) == 12 and text.count(PROSE[0]) == 12
+
+
+def test_drop_title_repeats_drops_the_headline_repeated_among_the_closing_lines():
+    from extract import text_rules
+
+    title = "Chelsea activate release clause to sign keeper from Athletic Bilbao"
+    context = text_rules.PageContext((), (title.casefold(),), (), OPTS)
+    paras = [PROSE[0], PROSE[1], PROSE[2], PROSE[0], title, "Blog name August 08, 2018"]
+    assert text_rules.drop_title_repeats(paras, context) == {4}
+    # Followed by prose, the repeat is the text's own (a quoted headline, a section).
+    paras = [PROSE[0], PROSE[1], PROSE[2], title, PROSE[1]]
+    assert text_rules.drop_title_repeats(paras, context) == set()
