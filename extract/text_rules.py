@@ -259,8 +259,16 @@ def drop_edge_fragments(paras: list[str], ctx: PageContext) -> set[int]:
             2 <= _units(p) <= 6 and bool(_TRAILS_OFF.search(p)) and fragment(_TRAILS_OFF.sub("", p))
         )
 
+    def leading(p: str) -> bool:
+        # Above the text, a post's filing line: a date and two or more labelled
+        # fields ("05/10/2018 - Posted by: Ann Lee - Category: Health - Tags: ...").
+        return fragment(p) or (
+            _units(p) <= 30 and len(_FIELD_LABEL.findall(p)) >= 2 and bool(_NUMERIC_DATE.search(p))
+            and not _SENTENCE_END.search(p)
+        )
+
     drop = set()
-    for order, test in ((range(len(paras)), fragment), (range(len(paras) - 1, -1, -1), trailing)):
+    for order, test in ((range(len(paras)), leading), (range(len(paras) - 1, -1, -1), trailing)):
         run = []
         for i in order:
             if not test(paras[i]):
@@ -271,6 +279,8 @@ def drop_edge_fragments(paras: list[str], ctx: PageContext) -> set[int]:
     return drop if len(drop) < len(paras) else set()
 
 
+_FIELD_LABEL = re.compile(r"[^\W\d_]{2,}\s*:\s")
+_NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)")
 _TRAILS_OFF = re.compile(r"\s*(?:\.{3}|…)\s*$")
 # A value after a label ("VIP : 60,000₩", "England (Group A): 10th appearance", "功率：51Kw").
 _LABEL_VALUE = re.compile(r"\S\s*[:：]\s*\S")

@@ -204,3 +204,16 @@ def test_drop_title_repeats_drops_the_headline_repeated_among_the_closing_lines(
     # Followed by prose, the repeat is the text's own (a quoted headline, a section).
     paras = [PROSE[0], PROSE[1], PROSE[2], title, PROSE[1]]
     assert text_rules.drop_title_repeats(paras, context) == set()
+
+
+def test_drop_edge_fragments_drops_a_leading_filing_line_of_date_and_labelled_fields():
+    from extract import text_rules
+
+    context = text_rules.PageContext((), (), (), OPTS)
+    meta = "05/10/2018 - Posted by: Ann Lee - Category: Health - Tags: clinic break-in vehicle"
+    assert text_rules.drop_edge_fragments([meta, PROSE[0], PROSE[1]], context) == {0}
+    # A sentence with labels is the text's; so is a line with labels but no date.
+    said = "Updated: 05/10/2018. Officials said: the clinic reopens on Monday after repairs."
+    assert text_rules.drop_edge_fragments([said, PROSE[0], PROSE[1]], context) == set()
+    labels = "Venue: the old town hall and the new annex - Entry: free for residents and members"
+    assert text_rules.drop_edge_fragments([labels, PROSE[0], PROSE[1]], context) == set()
