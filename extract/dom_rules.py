@@ -239,7 +239,7 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
     posts: dict[etree._Element, None] = {}
     for value in _CLASS_OR_ID(tree):
         lowered = value.lower()
-        if _WIDGET_NAME.search(lowered) or _SIDEBAR.search(lowered):
+        if _WIDGET_NAME.search(lowered) or ("sidebar" in lowered and _SIDEBAR.search(lowered)):
             (posts if _EMBEDDED_POST.search(lowered) else widgets)[value.getparent()] = None
     total = _page_chars(tree)
     removed = 0
@@ -263,8 +263,9 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
     return removed + _remove_unless_main(kept, total)
 
 
+# Asked from the attributes' side: libxml2 tests only the elements with an itemtype.
 _COMMENT_ITEMS = etree.XPath(
-    "//*[substring(@itemtype, string-length(@itemtype) - 17) = 'schema.org/Comment']"
+    "//@itemtype[substring(., string-length(.) - 17) = 'schema.org/Comment']/.."
 )
 
 
@@ -577,15 +578,27 @@ def remove_excerpt_cards(tree: etree._Element, options: ExtractOptions) -> int:
     link leads it. A paragraph is never a card (prose ends in an ellipsis too). A short
     heading right before the row ("You may also like...") goes with it.
     """
+    # Sibling groups first; each member's text is read by libxml2 (scripts included,
+    # an upper bound): a Python walk of every container costs far more.
     groups: dict[tuple[etree._Element, str], list[etree._Element]] = {}
     for el in tree.iter(*_EXCERPT_CARD_TAGS):
         parent = el.getparent()
-        if parent is not None and parent.tag not in ("html",):
+        if parent is not None and parent.tag != "html":
             groups.setdefault((parent, el.tag), []).append(el)
-    hits: list[etree._Element] = []
-    for (parent, _), siblings in groups.items():
+    rows = []
+    for key, siblings in groups.items():
         if len(siblings) < 3:
             continue
+        ends = 0
+        for el in siblings:
+            raw = etree.tostring(el, method="text", encoding=str, with_tail=False)
+            if len(raw) <= 4 * _MAX_EXCERPT_CARD_CHARS and _TRUNCATED.search(raw):
+                ends += 1
+        if ends >= 3:
+            rows.append(key)
+    hits: list[etree._Element] = []
+    for parent, tag in rows:
+        siblings = groups[(parent, tag)]
         cards, cut = [], 0
         for el in siblings:
             text = _visible_text(el)
@@ -600,7 +613,6 @@ def remove_excerpt_cards(tree: etree._Element, options: ExtractOptions) -> int:
         if head is not None and head.tag in _HEADING_TAGS and len(_visible_text(head).split()) <= 8:
             hits.append(head)
     return _remove_outermost(hits)
-
 
 
 def _is_card(card: etree._Element, link: etree._Element) -> bool:
@@ -694,7 +706,7 @@ def _between_words(el: etree._Element) -> bool:
 
 # rel="tag" (a microformat; WordPress and most blog engines mark every tag and category
 # link so): a block of them is the post's filing, not its text.
-_TAG_LINKS = etree.XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
+_TAG_LINKS = etree.XPath("//@rel[contains(concat(' ', normalize-space(.), ' '), ' tag ')]/parent::a")
 _TAG_GLUE = re.compile(r"[\s,;|/·•#]+")
 _MAX_TAG_LABEL = 30  # "Tags", "Tagged with:", "Posted in", "Categorias:"
 _TAG_LEVELS = 3
@@ -724,6 +736,8 @@ def remove_tag_lists(tree: etree._Element, options: ExtractOptions) -> int:
     sentence has the sentence's words around it and stays.
     """
     tags = set(_TAG_LINKS(tree))
+    if not tags:
+        return 0
     hits: dict[etree._Element, None] = {}
     for a in tags:
         block = a.getparent()
