@@ -444,10 +444,19 @@ def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int
                 keep.add(el)
     hits = [el for el in hits if el not in keep]
     stacks = {el for el in hits if el.tag == "p" and _is_link_stack(el)}
+    parents = {el.getparent(): None for el in hits if el.getparent() is not None}
     for el in hits:
         if el in stacks:
             _remove_label_of(el)  # a "don't miss" box's title; not a one-link line's
         remove_element(el)
+    # A list left empty by its links' removal ("related news" over two linked
+    # headings) was a widget: its title goes with it.
+    for parent in parents:
+        emptied = None
+        while parent is not None and parent.tag not in _KEEP_TAGS and _text_len(parent) == 0:
+            emptied, parent = parent, parent.getparent()
+        if emptied is not None and emptied.getparent() is not None:
+            _remove_label_of(emptied)
     return len(hits)
 
 

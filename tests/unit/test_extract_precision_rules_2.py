@@ -217,3 +217,18 @@ def test_drop_edge_fragments_drops_a_leading_filing_line_of_date_and_labelled_fi
     assert text_rules.drop_edge_fragments([said, PROSE[0], PROSE[1]], context) == set()
     labels = "Venue: the old town hall and the new annex - Entry: free for residents and members"
     assert text_rules.drop_edge_fragments([labels, PROSE[0], PROSE[1]], context) == set()
+
+
+def test_a_list_emptied_of_its_headline_links_takes_its_title_along():
+    related = "".join(
+        f"<li><span></span><h3><a href='/news/{i}'>Related headline number {i} on the markets</a></h3></li>"
+        for i in range(2)
+    )
+    tree = dom(
+        f"<html><body><div class='story'><p>{PROSE[0]}</p><div class='section-title'><h2>related news</h2></div>"
+        f"<ul class='editor_list'>{related}</ul><p>{PROSE[1]}</p></div></body></html>"
+    )
+    assert dom_rules.remove_link_paragraphs(tree, OPTS) >= 2  # the items and their headings
+    text = text_of(tree)
+    assert "related news" not in text and "Related headline" not in text
+    assert PROSE[0] in text and PROSE[1] in text
