@@ -37,6 +37,9 @@ _EMBEDDED_POST = re.compile(r"(?<![a-z0-9-])(?:" + "|".join(map(re.escape, sorte
 _WIDGET_NAME = re.compile(
     r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in sorted(_WIDGET_TOKENS, key=len, reverse=True)) + r")(?![a-z0-9])"
 )
+# A sidebar named as a whole class or id ("sidebar", "l-sidebar"); not the layout
+# grids built around one ("sidebar-grid__content" holds the article).
+_SIDEBAR = re.compile(r"(?:^|\s)(?:[a-z0-9]+-)?sidebar(?:\s|$)")
 _KEEP_TAGS = frozenset({"html", "body", "article", "main"})
 
 
@@ -237,7 +240,7 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
     posts: dict[etree._Element, None] = {}
     for value in _CLASS_OR_ID(tree):
         lowered = value.lower()
-        if _WIDGET_NAME.search(lowered):
+        if _WIDGET_NAME.search(lowered) or ("sidebar" in lowered and _SIDEBAR.search(lowered)):
             (posts if _EMBEDDED_POST.search(lowered) else widgets)[value.getparent()] = None
     total = _page_chars(tree)
     removed = 0
@@ -252,8 +255,19 @@ def remove_widgets(tree: etree._Element, options: ExtractOptions) -> int:
                 and _text_len(el) <= 0.2 * total):
             remove_element(el)
             removed += 1
+    # The page's date stamp as the template prints it ("Monday, 22 January 2018 at 0:13"),
+    # marked up as the schema.org date: metadata, read separately, not a line of text.
+    for el in _DATE_PROPS(tree):
+        if el not in widgets and 0 < _text_len(el) <= _MAX_STAMP_CHARS:
+            widgets[el] = None
+    # A reader's comment typed as such (schema.org Comment microdata) is never the
+    # article, however many paragraphs it has; only its share of the page guards it.
+    for el in _COMMENT_ITEMS(tree):
+        if el.tag not in ("html", "body") and _attached(el) and _text_len(el) <= 0.2 * total:
+            remove_element(el)
+            removed += 1
     kept = [el for el in widgets if el not in posts and el not in quoted
-            and el.tag not in _KEEP_TAGS and not _in_sentence(el)]
+            and el.tag not in _KEEP_TAGS and not _in_sentence(el) and _attached(el)]
     return removed + _remove_unless_main(kept, total)
 
 
@@ -347,8 +361,23 @@ def _lead_in(el: etree._Element, holders: set) -> tuple[int, str]:
     return passed, ""
 
 
+# Asked from the attributes' side: libxml2 tests only the elements with an itemtype.
+_COMMENT_ITEMS = etree.XPath(
+    "//@itemtype[substring(., string-length(.) - 17) = 'schema.org/Comment']/.."
+)
+
+
+def _attached(el: etree._Element) -> bool:
+    """Still in the page: not inside an element removed before."""
+    return el.getparent() is not None and el.getroottree().getroot().tag == "html"
+
+
+_DATE_PROPS = etree.XPath("//@itemprop[.='datePublished' or .='dateModified' or .='dateCreated']/..")
+_MAX_STAMP_CHARS = 80
+
+
 _CLASS_OR_ID = etree.XPath("//@class | //@id")
-_INLINE = frozenset({"a", "span", "em", "i", "b", "strong", "abbr", "cite", "mark", "sup"})
+_INLINE = frozenset({"a", "span", "em", "i", "b", "strong", "abbr", "cite", "mark", "sup", "time"})
 
 
 def _in_sentence(el: etree._Element) -> bool:
@@ -410,16 +439,42 @@ _STORY_CHARS = 1000
 _STORY_LINKED = 0.2
 
 
-def _remove_outermost(hits: list[etree._Element]) -> int:
-    """Remove the hits that are not inside another hit (nested ones go with it)."""
+def _remove_outermost(hits: list[etree._Element], labels: bool = False) -> int:
+    """Remove the hits that are not inside another hit (nested ones go with it).
+
+    With ``labels``, a short title standing right before a removed block goes with it.
+    """
     hit_set = set(hits)
     count = 0
     for el in hits:
         if any(a in hit_set for a in el.iterancestors()):
             continue
+        if labels:
+            _remove_label_of(el)
         remove_element(el)
         count += 1
     return count
+
+
+_MAX_LABEL_CHARS = 40
+_LABEL_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b"})
+
+
+def _remove_label_of(el: etree._Element) -> None:
+    """Remove the title of a removed widget: "Related news", "DON'T MISS", "Top stories".
+
+    The element right before it, with no loose text between them, holding only a
+    short line (up to five words, no link, no sentence stop) and nothing else.
+    """
+    label = el.getprevious()
+    if label is None or label.tag not in _LABEL_TAGS or (label.tail or "").strip():
+        return
+    if label.find(".//a") is not None or label.find(".//img") is not None:
+        return
+    text = _visible_text(label)
+    cjk = len(_CJK_CHAR.findall(text))
+    if 0 < len(text) <= _MAX_LABEL_CHARS and len(text.split()) + cjk // 2 <= 5 and not _SENTENCE_STOP.search(text):
+        remove_element(label)
 
 
 def _is_link_stack(el: etree._Element) -> bool:
@@ -430,6 +485,39 @@ def _is_link_stack(el: etree._Element) -> bool:
         return False
     outside = _text_outside_links(el)
     return len(" ".join(outside.split())) <= 15 * len(links) and all(_text_len(a) >= 15 for a in links)
+
+
+# Where a link may stand as a paragraph of its own: between the blocks of a text container.
+_LINK_BLOCK_PARENTS = frozenset({"div", "section", "article", "main", "body"})
+_PARAGRAPH_BLOCKS = frozenset({"p", "div", "figure", "blockquote", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"})
+
+
+def _is_block_link(a: etree._Element) -> bool:
+    """A link set as a block between the article's paragraphs: an inline "read more" card.
+
+    ``<p>...</p><a href="/other-story"><span>Also on X</span><span>Headline</span></a><p>``:
+    a paragraph would hold words of its own; a link that is the whole block, with a
+    paragraph on each side and no loose text around it, points the reader elsewhere.
+    Its text reads as a headline (three or more words, no sentence stop).
+    """
+    parent = a.getparent()
+    if parent is None or parent.tag not in _LINK_BLOCK_PARENTS:
+        return False
+    href = (a.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")):
+        return False
+    prev, nxt = a.getprevious(), a.getnext()
+    if prev is None or nxt is None or prev.tag not in _PARAGRAPH_BLOCKS or nxt.tag not in _PARAGRAPH_BLOCKS:
+        return False
+    if (prev.tail or "").strip() or (a.tail or "").strip() or not any(c.tag == "p" for c in (prev, nxt)):
+        return False
+    # Its words are a headline, not a sentence: a "click to tweet" box links the
+    # article's own sentence to a share page, and that sentence is the article's.
+    text = " ".join(" ".join(a.itertext()).split())
+    return len(text.split()) >= 3 and len(text) <= 300 and not _SENTENCE_STOP.search(text)
+
+
+_SENTENCE_STOP = re.compile(r"[.!?。！？…][\"'’”»)]*(?:\s|$)")
 
 
 _CLOSES_SENTENCE = re.compile(r"[.!?。！？…][\"'’”»)]*\s*$")
@@ -448,6 +536,9 @@ def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int
     for el in tree.iter("p"):
         if _is_link_stack(el):
             hits.append(el)
+    for a in tree.iter("a"):
+        if _is_block_link(a):
+            hits.append(a)
     # An item of a list whose other items are mostly prose is the article's list (a
     # digest of linked headlines, each followed by its sentence); a "read also" list is
     # all links.
@@ -463,8 +554,20 @@ def remove_link_paragraphs(tree: etree._Element, options: ExtractOptions) -> int
         elif el.tag == "p" and _beside_quote(el):
             keep.add(el)
     hits = [el for el in hits if el not in keep]
+    stacks = {el for el in hits if el.tag == "p" and _is_link_stack(el)}
+    parents = {el.getparent(): None for el in hits if el.getparent() is not None}
     for el in hits:
+        if el in stacks:
+            _remove_label_of(el)  # a "don't miss" box's title; not a one-link line's
         remove_element(el)
+    # A list left empty by its links' removal ("related news" over two linked
+    # headings) was a widget: its title goes with it.
+    for parent in parents:
+        emptied = None
+        while parent is not None and parent.tag not in _KEEP_TAGS and _text_len(parent) == 0:
+            emptied, parent = parent, parent.getparent()
+        if emptied is not None and emptied.getparent() is not None:
+            _remove_label_of(emptied)
     return len(hits)
 
 
@@ -565,10 +668,78 @@ def remove_teaser_cards(tree: etree._Element, options: ExtractOptions) -> int:
                 if checked[card]:
                     hits[card] = None
             break
-    return _remove_outermost(list(hits))
+    return _remove_outermost(list(hits), labels=True)
 
 
 _TABLE_TAGS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th"})
+
+
+# A teaser's summary is the post's opening cut short: "... um plano paralelo para …".
+_TRUNCATED = re.compile(r"(?:…|\.\.\.|\[(?:…|\.\.\.)\])\s*$")
+_EXCERPT_CARD_TAGS = frozenset({"article", "div", "li", "section"})
+_MAX_EXCERPT_CARD_CHARS = 1000
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _visible_text(el: etree._Element) -> str:
+    """Text of ``el`` without its scripts and styles, whitespace-normalised."""
+    parts = [el.text or ""]
+
+    def walk(node: etree._Element) -> None:
+        for child in node:
+            if isinstance(child.tag, str) and child.tag not in _NON_TEXT_TAGS:
+                parts.append(child.text or "")
+                walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
+    return " ".join(" ".join(parts).split())
+
+
+def remove_excerpt_cards(tree: etree._Element, options: ExtractOptions) -> int:
+    """A row of post excerpts cut short with an ellipsis: "you may also like" blocks.
+
+    Three or more sibling containers of one kind (articles, divs, list items), each
+    teaser-sized, at least three of them and half of all ending in "…" or "[...]": a
+    blog's related posts show each post's opening, truncated, whether or not a headline
+    link leads it. A paragraph is never a card (prose ends in an ellipsis too). A short
+    heading right before the row ("You may also like...") goes with it.
+    """
+    # Sibling groups first; each member's text is read by libxml2 (scripts included,
+    # an upper bound): a Python walk of every container costs far more.
+    groups: dict[tuple[etree._Element, str], list[etree._Element]] = {}
+    for el in tree.iter(*_EXCERPT_CARD_TAGS):
+        parent = el.getparent()
+        if parent is not None and parent.tag != "html":
+            groups.setdefault((parent, el.tag), []).append(el)
+    rows = []
+    for key, siblings in groups.items():
+        if len(siblings) < 3:
+            continue
+        ends = 0
+        for el in siblings:
+            raw = etree.tostring(el, method="text", encoding=str, with_tail=False)
+            if len(raw) <= 4 * _MAX_EXCERPT_CARD_CHARS and _TRUNCATED.search(raw):
+                ends += 1
+        if ends >= 3:
+            rows.append(key)
+    hits: list[etree._Element] = []
+    for parent, tag in rows:
+        siblings = groups[(parent, tag)]
+        cards, cut = [], 0
+        for el in siblings:
+            text = _visible_text(el)
+            if not 0 < len(text) <= _MAX_EXCERPT_CARD_CHARS:
+                continue
+            cards.append(el)
+            cut += bool(_TRUNCATED.search(text))
+        if cut < 3 or cut < 0.5 * len(cards):
+            continue
+        hits.extend(cards)
+        head = cards[0].getprevious()
+        if head is not None and head.tag in _HEADING_TAGS and len(_visible_text(head).split()) <= 8:
+            hits.append(head)
+    return _remove_outermost(hits)
 
 
 def _is_card(card: etree._Element, link: etree._Element) -> bool:
@@ -660,6 +831,54 @@ def _between_words(el: etree._Element) -> bool:
     return bool(((prev.tail if prev is not None else parent.text if parent is not None else "") or "").strip())
 
 
+# rel="tag" (a microformat; WordPress and most blog engines mark every tag and category
+# link so): a block of them is the post's filing, not its text.
+_TAG_LINKS = etree.XPath("//@rel[contains(concat(' ', normalize-space(.), ' '), ' tag ')]/parent::a")
+_TAG_GLUE = re.compile(r"[\s,;|/·•#]+")
+_MAX_TAG_LABEL = 30  # "Tags", "Tagged with:", "Posted in", "Categorias:"
+_TAG_LEVELS = 3
+
+
+def _tag_label(el: etree._Element, tags: set[etree._Element]) -> str:
+    """Text of ``el`` outside its tag links, scripts and styles, separators removed."""
+    parts = [el.text or ""]
+
+    def walk(node: etree._Element) -> None:
+        for child in node:
+            if isinstance(child.tag, str) and child not in tags and child.tag not in _NON_TEXT_TAGS:
+                parts.append(child.text or "")
+                walk(child)
+            parts.append(child.tail or "")
+
+    walk(el)
+    return _TAG_GLUE.sub(" ", " ".join(parts)).strip()
+
+
+def remove_tag_lists(tree: etree._Element, options: ExtractOptions) -> int:
+    """Tag and category lists: blocks of ``rel="tag"`` links and at most a short label.
+
+    The links name the post's tags (``Tags: <a rel=tag>stock car</a>, <a rel=tag>...``);
+    the block is lifted to the largest of up to three ancestors that still holds nothing
+    else (a list of one tag per item, with its "Tags:" heading). A tag linked inside a
+    sentence has the sentence's words around it and stays.
+    """
+    tags = set(_TAG_LINKS(tree))
+    if not tags:
+        return 0
+    hits: dict[etree._Element, None] = {}
+    for a in tags:
+        block = a.getparent()
+        if block is None or block.tag in _KEEP_TAGS or len(_tag_label(block, tags)) > _MAX_TAG_LABEL:
+            continue
+        for _ in range(_TAG_LEVELS):
+            parent = block.getparent()
+            if parent is None or parent.tag in _KEEP_TAGS or len(_tag_label(parent, tags)) > _MAX_TAG_LABEL:
+                break
+            block = parent
+        hits[block] = None
+    return _remove_unless_main(list(hits), _page_chars(tree))
+
+
 def remove_form_fields(tree: etree._Element, options: ExtractOptions) -> int:
     """Text areas and select boxes: a form's values or a template stored as text.
 
@@ -676,9 +895,11 @@ RULES: tuple[Callable[[etree._Element, ExtractOptions], int], ...] = (
     remove_form_fields,
     remove_hidden,
     remove_link_farms,
+    remove_tag_lists,
     remove_widgets,
     remove_link_lists,
     remove_teaser_cards,
+    remove_excerpt_cards,
     remove_link_paragraphs,
 )
 

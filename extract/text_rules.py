@@ -245,9 +245,14 @@ def drop_teasers(paras: list[str], ctx: PageContext) -> set[int]:
 
 
 def drop_title_repeats(paras: list[str], ctx: PageContext) -> set[int]:
-    """Leading lines that restate the headline ("Original title: <headline>")."""
+    """Lines that restate the headline: leading ones ("Original title: <headline>") and
+    one among the closing short lines (a post's title repeated under it with the
+    blog's name and date); a repeat followed by prose is the text's own."""
     drop = set()
-    for i, p in enumerate(paras[:3]):
+    tail = [i for i in range(max(3, len(paras) - 2), len(paras))
+            if all(_units(q) <= 12 for q in paras[i + 1:])]
+    for i in [*range(min(3, len(paras))), *tail]:
+        p = paras[i]
         low = " ".join(p.split()).casefold()
         if any(h and h in low and len(low) <= 1.3 * len(h) + 12 for h in ctx.headlines):
             drop.add(i)
@@ -264,11 +269,27 @@ def drop_edge_fragments(paras: list[str], ctx: PageContext) -> set[int]:
     def fragment(p: str) -> bool:
         return _units(p) <= 6 and not _SENTENCE_END.search(p)
 
+    def trailing(p: str) -> bool:
+        # Below the text, a short line trailing off ("Tell us what you think...",
+        # "You may also like…") introduces the next widget; it states nothing. One
+        # word trailing off ("All...") is a paywall's cut sentence, the text's own.
+        return fragment(p) or (
+            2 <= _units(p) <= 6 and bool(_TRAILS_OFF.search(p)) and fragment(_TRAILS_OFF.sub("", p))
+        )
+
+    def leading(p: str) -> bool:
+        # Above the text, a post's filing line: a date and two or more labelled
+        # fields ("05/10/2018 - Posted by: Ann Lee - Category: Health - Tags: ...").
+        return fragment(p) or (
+            _units(p) <= 30 and len(_FIELD_LABEL.findall(p)) >= 2 and bool(_NUMERIC_DATE.search(p))
+            and not _SENTENCE_END.search(p)
+        )
+
     drop = set()
-    for order in (range(len(paras)), range(len(paras) - 1, -1, -1)):
+    for order, test in ((range(len(paras)), leading), (range(len(paras) - 1, -1, -1), trailing)):
         run = []
         for i in order:
-            if not fragment(paras[i]):
+            if not test(paras[i]):
                 break
             run.append(i)
         if not _is_data_run([paras[i] for i in run]):
@@ -276,6 +297,9 @@ def drop_edge_fragments(paras: list[str], ctx: PageContext) -> set[int]:
     return drop if len(drop) < len(paras) else set()
 
 
+_FIELD_LABEL = re.compile(r"[^\W\d_]{2,}\s*:\s")
+_NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)")
+_TRAILS_OFF = re.compile(r"\s*(?:\.{3}|…)\s*$")
 # A value after a label ("VIP : 60,000₩", "England (Group A): 10th appearance", "功率：51Kw").
 _LABEL_VALUE = re.compile(r"\S\s*[:：]\s*\S")
 
