@@ -5,4 +5,4 @@ from extract.article import ExtractorInfo
 __all__ = ["EXTRACTOR"]
 
 # Bump on every change that alters extraction output.
-EXTRACTOR = ExtractorInfo(name="newsarchive", version="0.3.4")
+EXTRACTOR = ExtractorInfo(name="newsarchive", version="0.3.5")
