@@ -9,7 +9,8 @@ benchmark: 181 English news and blog pages of 181 sites. This runs newsarchive's
 the benchmark's prediction format beside its published outputs in a temporary copy, and
 runs its ``evaluate.py`` there, so every row of the table it prints is scored by the same
 code. The checkout is only read. It is not part of ``bench.run``: the data is not ours
-to ship and CI has no network.
+to ship and CI has no network. ``newsarchive eval CHECKOUT`` reads the same checkout and
+scores it by the corpus rules (same figures; per-source rows, no published outputs).
 """
 
 from __future__ import annotations
