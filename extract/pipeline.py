@@ -31,6 +31,7 @@ from extract.continued import continuations, new_paragraphs
 from extract.credits import find_byline, find_credit, is_calendar_name, trim_byline
 from extract.dates import date_in_text, dateline_date, first_visible_date, iso_date, stated_year, url_year, with_visible_time
 from extract.decode import decode_body
+from extract.dom_helpers import remove_element
 from extract.hints import reconcile
 from extract.language import detect_language
 from extract.lead import HeadlineMark, find_lead, mark_headline
@@ -511,7 +512,7 @@ def _drop_nodes(tree: etree._Element, rules: SiteRules) -> tuple[str, ...]:
     for selector in rules.drop:
         for el in SiteRules(drop=(selector,)).select(tree, "drop"):
             if el.getparent() is not None and el.tag not in ("html", "body"):
-                dom_rules.remove_element(el)
+                remove_element(el)
                 count += 1
     return (f"outlet rule: drop removed {count}",) if count else ()
 

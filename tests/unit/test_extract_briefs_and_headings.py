@@ -6,10 +6,12 @@ from __future__ import annotations
 import lxml.html
 from lxml import etree
 
-from extract import dom_rules, extract_page, text_rules
+from extract import extract_page, text_rules
 from extract.article import PageType, Rejection
+from extract.forms import remove_form_fields
 from extract.options import ExtractOptions
 from extract.pipeline import _paragraphs, _toc_lines
+from extract.widgets import remove_widgets
 
 OPTS = ExtractOptions()
 LEAD = ("Bali - The president met the chief executive on the sidelines of the water forum in Bali on Monday. "
@@ -100,7 +102,7 @@ def test_remove_widgets_drops_a_utility_toolbar_with_its_popup_layers():
         "<div class='item_util'><button>Font size</button><div class='view_layer'><p>(Example) Text in this size.</p></div></div>"
         f"</div><div class='article_view'>{prose}</div><div class='utility-links'>keep me</div></body></html>"
     )
-    dom_rules.remove_widgets(tree, OPTS)
+    remove_widgets(tree, OPTS)
     out = " ".join(tree.itertext())
     assert "automatic summary" not in out and "Example" not in out
     assert "Paragraph 3" in out and "keep me" in out  # "utility" is another token
@@ -125,7 +127,7 @@ def test_remove_form_fields_drops_markup_parked_in_a_textarea():
         "<textarea class='atlas-html'>&lt;div class=\"pic\"&gt;&lt;img src=\"1.jpg\"&gt;&lt;/div&gt;</textarea>"
         "<form><select><option>Beijing</option><option>Shanghai</option></select></form></body></html>"
     )
-    assert dom_rules.remove_form_fields(tree, OPTS) == 2
+    assert remove_form_fields(tree, OPTS) == 2
     out = " ".join(tree.itertext())
     assert "festival opens" in out and "<div" not in out and "Shanghai" not in out
 
@@ -137,7 +139,7 @@ def test_remove_widgets_spares_a_widget_class_link_inside_a_sentence():
         f" is the best</a>. Hence he never argued.</p>{more}<div class='popup'><a href='/x'>Close</a> Subscribe now</div>"
         "<p><a class='share' href='/s'>Share</a></p></body></html>"
     )
-    dom_rules.remove_widgets(tree, OPTS)
+    remove_widgets(tree, OPTS)
     out = " ".join(" ".join(tree.itertext()).split())
     assert "conviction that the easiest way of life is the best . Hence" in out
     assert "Subscribe" not in out and "Share" not in out

@@ -10,8 +10,8 @@ import pytest
 from trafilatura.xpaths import AUTHOR_XPATHS
 
 from extract.decode import decode_body
-from extract.dom_rules import _CSS_HIDING, _hiding_at
 from extract.evaluation import load_corpus, load_fixtures
+from extract.hidden import _CSS_HIDING, _hiding_at
 from extract.pipeline import _AUTHOR_XPATHS, _parse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

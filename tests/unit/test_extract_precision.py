@@ -48,10 +48,10 @@ _SAID = "President signed an order imposing tariffs on steel and aluminum. This 
 def _widgets_text(body: str) -> tuple[int, str]:
     import lxml.html
 
-    from extract import dom_rules
+    from extract.widgets import remove_widgets
 
     tree = lxml.html.document_fromstring(f"<html><body><article>{body}</article></body></html>")
-    return dom_rules.remove_widgets(tree, OPTS), " ".join(" ".join(tree.itertext()).split())
+    return remove_widgets(tree, OPTS), " ".join(" ".join(tree.itertext()).split())
 
 
 def test_remove_widgets_drops_embedded_posts_beside_the_story_keeps_article_quotes():
@@ -170,7 +170,7 @@ def test_story_continued_in_a_second_container_of_the_same_class():
 def test_hidden_box_of_short_paragraphs_is_not_taken_for_the_article():
     import lxml.html
 
-    from extract import dom_rules
+    from extract.hidden import remove_hidden
 
     tooltip = (
         "<div class='save-pulldown'><div id='save-tip' style='display: none;'>"
@@ -183,7 +183,7 @@ def test_hidden_box_of_short_paragraphs_is_not_taken_for_the_article():
         f"<html><body><nav>{'<a href=/s>Section</a> ' * 30}</nav>{tooltip}{hidden_article}"
         + "".join(f"<p>{p}</p>" for p in PROSE * 4) + "</body></html>"
     )
-    dom_rules.remove_hidden(tree, OPTS)
+    remove_hidden(tree, OPTS)
     text = " ".join(" ".join(tree.itertext()).split())
     assert "Members only" not in text
     assert text.count(PROSE[0]) == 6

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import lxml.html
 
-from extract import dom_rules
+from extract.cards import remove_excerpt_cards
+from extract.links import remove_link_paragraphs, remove_tag_lists
 from extract.options import ExtractOptions
+from extract.widgets import remove_widgets
 
 OPTS = ExtractOptions()
 PROSE = [
@@ -39,7 +41,7 @@ def test_remove_excerpt_cards_drops_a_row_of_truncated_post_openings_and_its_hea
         f"<html><body><article class='post'><h1>Title</h1><p>{PROSE[0]}</p><p>{PROSE[1]}</p></article>"
         f"<article class='post'><h3>You may also like...</h3>{cards}</article></body></html>"
     )
-    assert dom_rules.remove_excerpt_cards(tree, OPTS) == 5
+    assert remove_excerpt_cards(tree, OPTS) == 5
     text = text_of(tree)
     assert PROSE[0] in text and PROSE[1] in text
     assert "also like" not in text and "family" not in text and "courage" not in text
@@ -49,11 +51,11 @@ def test_remove_excerpt_cards_keeps_paragraphs_and_rows_of_whole_entries():
     # Paragraphs ending in an ellipsis are prose (dialogue, poems), not cards.
     trailing = "".join(f"<p>{p[:-1]} …</p>" for p in PROSE) + f"<p>{PROSE[0]} …</p>"
     tree = dom(f"<html><body><div>{trailing}</div></body></html>")
-    assert dom_rules.remove_excerpt_cards(tree, OPTS) == 0
+    assert remove_excerpt_cards(tree, OPTS) == 0
     # Entries of a list that end in full stops, one of them with an ellipsis: no row of excerpts.
     items = "".join(f"<li>{p}</li>" for p in PROSE) + "<li>And then the vote …</li>"
     tree = dom(f"<html><body><ul>{items}</ul></body></html>")
-    assert dom_rules.remove_excerpt_cards(tree, OPTS) == 0
+    assert remove_excerpt_cards(tree, OPTS) == 0
 
 
 def test_remove_tag_lists_drops_rel_tag_blocks_with_their_label():
@@ -64,7 +66,7 @@ def test_remove_tag_lists_drops_rel_tag_blocks_with_their_label():
         f"<strong>Tags<br>{tags}</strong>"
         f"<div class='tags'><h4>Tagged with:</h4><ul>{items}</ul></div></div></body></html>"
     )
-    assert dom_rules.remove_tag_lists(tree, OPTS) == 2
+    assert remove_tag_lists(tree, OPTS) == 2
     text = text_of(tree)
     assert PROSE[0] in text and PROSE[1] in text
     assert "Tags" not in text and "stock car" not in text and "Tagged" not in text and "topic" not in text
@@ -75,7 +77,7 @@ def test_remove_tag_lists_keeps_a_tag_linked_inside_a_sentence():
         f"<html><body><p>{PROSE[0]}</p><p>The <a href='/tag/budget' rel='tag'>budget</a> debate"
         f" resumes next week, the chair said after the meeting.</p></body></html>"
     )
-    assert dom_rules.remove_tag_lists(tree, OPTS) == 0
+    assert remove_tag_lists(tree, OPTS) == 0
     assert "budget debate resumes" in text_of(tree)
 
 
@@ -85,7 +87,7 @@ def test_remove_link_paragraphs_drops_a_headline_link_set_as_a_block_between_par
         "<span>Journalists and politicians threatened with arrests as the purge goes on</span></span></a>"
     )
     tree = dom(f"<html><body><div class='text'><p>{PROSE[0]}</p>{card}<p>{PROSE[1]}</p></div></body></html>")
-    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 1
+    assert remove_link_paragraphs(tree, OPTS) == 1
     text = text_of(tree)
     assert PROSE[0] in text and PROSE[1] in text and "Journalists" not in text
 
@@ -97,11 +99,11 @@ def test_remove_link_paragraphs_keeps_block_links_that_are_sentences_or_inside_t
         " its own space and time.</span><span>Click To Tweet</span></span></a>"
     )
     tree = dom(f"<html><body><div><p>{PROSE[0]}</p>{tweet}<p>{PROSE[1]}</p></div></body></html>")
-    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 0
+    assert remove_link_paragraphs(tree, OPTS) == 0
     # A link in loose text between blocks is part of that text.
     loose = f"<div><p>{PROSE[0]}</p>See <a href='/report'>the full committee report here</a><p>{PROSE[1]}</p></div>"
     tree = dom(f"<html><body>{loose}</body></html>")
-    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 0
+    assert remove_link_paragraphs(tree, OPTS) == 0
 
 
 def test_a_removed_headline_box_takes_its_short_title_along():
@@ -112,7 +114,7 @@ def test_a_removed_headline_box_takes_its_short_title_along():
         f"<html><body><div><p>{PROSE[0]}</p><p><strong>DON'T MISS</strong></p><p>{stack}</p>"
         f"<p>{PROSE[1]}</p></div></body></html>"
     )
-    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 1
+    assert remove_link_paragraphs(tree, OPTS) == 1
     text = text_of(tree)
     assert "DON'T MISS" not in text and "Headline" not in text
     assert PROSE[0] in text and PROSE[1] in text
@@ -124,11 +126,11 @@ def test_a_title_stays_when_a_single_link_line_under_it_goes_or_it_is_a_sentence
         f"<html><body><div><p>{PROSE[0]}</p><p>Drink during your workout</p>"
         f"<p><a href='/shop/hydrate'>Performance Hydrate</a></p><p>{PROSE[1]}</p></div></body></html>"
     )
-    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 1
+    assert remove_link_paragraphs(tree, OPTS) == 1
     assert "Drink during your workout" in text_of(tree)
     stack = "<br>".join(f"<a href='/n/{i}'>Headline number {i} about the ongoing protests</a>" for i in range(3))
     tree = dom(f"<html><body><div><p>{PROSE[0]}</p><p>{PROSE[2]}</p><p>{stack}</p></div></body></html>")
-    assert dom_rules.remove_link_paragraphs(tree, OPTS) == 1
+    assert remove_link_paragraphs(tree, OPTS) == 1
     assert PROSE[2] in text_of(tree)
 
 
@@ -141,7 +143,7 @@ def test_remove_widgets_drops_a_sidebar_but_not_a_sidebar_layout_grid():
         f"<html><body><table><tr><td class='main'>{''.join(f'<p>{p}</p>' for p in PROSE * 3)}</td>"
         f"<td class='sidebar puzzle_right'><strong>Latest news</strong>{latest}</td></tr></table></body></html>"
     )
-    assert dom_rules.remove_widgets(tree, OPTS) == 1
+    assert remove_widgets(tree, OPTS) == 1
     text = text_of(tree)
     assert PROSE[0] in text and "Latest" not in text
     # BEM names of a grid that puts a sidebar beside the article: the content cell stays.
@@ -150,7 +152,7 @@ def test_remove_widgets_drops_a_sidebar_but_not_a_sidebar_layout_grid():
         f"<div class='sidebar-grid__content'><p>The grid's own cell.</p></div>"
         f"<div class='l-sidebar'>Most read</div></body></html>"
     )
-    assert dom_rules.remove_widgets(tree, OPTS) == 1
+    assert remove_widgets(tree, OPTS) == 1
     assert "grid's own cell" in text_of(tree) and "Most read" not in text_of(tree)
 
 
@@ -174,7 +176,7 @@ def test_remove_widgets_drops_the_schema_org_date_stamp_but_not_a_date_in_a_sent
         f"<p>{PROSE[0]}</p><p>The vote was held on <time itemprop='dateModified'>May 3</time> after"
         f" a long debate in the chamber.</p><p>{PROSE[1]}</p></div></body></html>"
     )
-    assert dom_rules.remove_widgets(tree, OPTS) == 1
+    assert remove_widgets(tree, OPTS) == 1
     text = text_of(tree)
     assert "22 January" not in text and "held on May 3 after" in text and PROSE[0] in text
 
@@ -189,7 +191,7 @@ def test_remove_widgets_drops_schema_org_comments_however_many_paragraphs():
         f"<li class='comment'><article itemscope itemtype='https://schema.org/Comment'>"
         f"<cite>Reader</cite><div class='comment-content'>{reply}</div></article></li></ol></body></html>"
     )
-    dom_rules.remove_widgets(tree, OPTS)
+    remove_widgets(tree, OPTS)
     text = text_of(tree)
     assert "Reader" not in text and text.count(PROSE[2]) == 12 and text.count(PROSE[0]) == 12
 
@@ -228,7 +230,7 @@ def test_a_list_emptied_of_its_headline_links_takes_its_title_along():
         f"<html><body><div class='story'><p>{PROSE[0]}</p><div class='section-title'><h2>related news</h2></div>"
         f"<ul class='editor_list'>{related}</ul><p>{PROSE[1]}</p></div></body></html>"
     )
-    assert dom_rules.remove_link_paragraphs(tree, OPTS) >= 2  # the items and their headings
+    assert remove_link_paragraphs(tree, OPTS) >= 2  # the items and their headings
     text = text_of(tree)
     assert "related news" not in text and "Related headline" not in text
     assert PROSE[0] in text and PROSE[1] in text

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from extract import dom_rules, extract_page, text_rules
+from extract import extract_page, text_rules
+from extract.links import remove_link_lists, remove_link_paragraphs
 from extract.options import ExtractOptions
 
 STORY = (
@@ -29,7 +30,7 @@ def test_page_wrapper_mostly_of_menu_links_keeps_its_short_story():
         f"<div class='article'><h1>Ferries</h1><div class='content'>{STORY * 3}</div></div>"
         "</div></body></html>"
     )
-    dom_rules.remove_link_lists(tree, ExtractOptions())
+    remove_link_lists(tree, ExtractOptions())
     text = _text(tree)
     assert "The regional council voted" in text
     assert "Topic number 5" not in text
@@ -134,7 +135,7 @@ def test_source_line_beside_a_block_quote_stays():
         "<p>Others were kinder to it.</p>"
         "</div></body></html>"
     )
-    dom_rules.remove_link_paragraphs(tree, ExtractOptions())
+    remove_link_paragraphs(tree, ExtractOptions())
     text = _text(tree)
     assert "Review Weekly" in text
     assert "Council approves" not in text

@@ -5,8 +5,12 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from extract import dom_rules, text_rules
+from extract import text_rules
+from extract.cards import remove_teaser_cards
+from extract.hidden import remove_hidden
+from extract.links import remove_link_lists, remove_link_paragraphs
 from extract.options import ExtractOptions
+from extract.widgets import remove_widgets
 
 OPTS = ExtractOptions()
 PROSE = [
@@ -37,7 +41,7 @@ def test_remove_hidden_drops_invisible_spam_keeps_visible_text():
         f"<div style='position:absolute; left:-9999px'><a href='#'>farm</a></div><span hidden>secret</span>"
         f"<p>{PROSE[1]}</p></body></html>"
     )
-    assert dom_rules.remove_hidden(tree, OPTS) == 3
+    assert remove_hidden(tree, OPTS) == 3
     out = text_of(tree)
     assert PROSE[0] in out and PROSE[1] in out
     assert "casino" not in out and "farm" not in out and "secret" not in out
@@ -46,7 +50,7 @@ def test_remove_hidden_drops_invisible_spam_keeps_visible_text():
 def test_remove_hidden_spares_an_article_hidden_until_scripts_run():
     paras = "".join(f"<p>{p}</p>" for p in PROSE)
     tree = dom(f"<html><body><div style='display:none' class='paywalled'>{paras}</div></body></html>")
-    assert dom_rules.remove_hidden(tree, OPTS) == 0
+    assert remove_hidden(tree, OPTS) == 0
     assert PROSE[2] in text_of(tree)
 
 
@@ -56,7 +60,7 @@ def test_remove_widgets_by_class_token_not_substring():
         f"<div id='comments'>Post a comment</div><div class='newsletter'>Sign up</div>"
         f"<div class='shared-content'><p>{PROSE[0]}</p></div></body></html>"
     )
-    dom_rules.remove_widgets(tree, OPTS)
+    remove_widgets(tree, OPTS)
     out = text_of(tree)
     assert PROSE[0] in out  # "shared" is not the token "share"
     for gone in ("Share on X", "A+", "Post a comment", "Sign up"):
@@ -66,7 +70,7 @@ def test_remove_widgets_by_class_token_not_substring():
 def test_remove_link_lists_drops_navigation_and_link_farms():
     farm = " | ".join(f"<a href='/{i}'>town {i}</a>" for i in range(12))
     tree = dom(f"<html><body><p>{PROSE[0]} <a href='/x'>details</a></p><div>{farm}</div></body></html>")
-    dom_rules.remove_link_lists(tree, OPTS)
+    remove_link_lists(tree, OPTS)
     out = text_of(tree)
     assert PROSE[0] in out and "town 3" not in out
 
@@ -76,7 +80,7 @@ def test_remove_link_paragraphs_drops_read_also_teasers_keeps_prose_with_a_link(
         f"<html><body><p><b>READ ALSO:</b> <a href='/y'>Minister resigns after row over budget leak</a></p>"
         f"<p>{PROSE[1]} <a href='/z'>report</a></p></body></html>"
     )
-    dom_rules.remove_link_paragraphs(tree, OPTS)
+    remove_link_paragraphs(tree, OPTS)
     out = text_of(tree)
     assert PROSE[1] in out and "Minister resigns" not in out
 
@@ -94,9 +98,9 @@ def test_remove_teaser_cards_drops_a_more_stories_stream_of_headline_cards():
     # remove_link_lists keeps it; every card is built around its own headline link.
     tree = dom(f"<html><body><article><p>{PROSE[0]}</p><p>{PROSE[1]}</p></article>"
                f"<section><h2>More stories</h2><ul>{_cards()}</ul></section></body></html>")
-    dom_rules.remove_link_lists(tree, OPTS)
+    remove_link_lists(tree, OPTS)
     assert "Crews worked" in text_of(tree)
-    assert dom_rules.remove_teaser_cards(tree, OPTS) == 3
+    assert remove_teaser_cards(tree, OPTS) == 3
     out = text_of(tree)
     assert PROSE[0] in out and PROSE[1] in out
     assert "Storm number" not in out and "Crews worked" not in out
@@ -104,10 +108,10 @@ def test_remove_teaser_cards_drops_a_more_stories_stream_of_headline_cards():
 
 def test_remove_teaser_cards_needs_three_cards_to_different_pages():
     tree = dom(f"<html><body><p>{PROSE[0]}</p><ul>{_cards(2)}</ul></body></html>")
-    assert dom_rules.remove_teaser_cards(tree, OPTS) == 0
+    assert remove_teaser_cards(tree, OPTS) == 0
     same = _cards(3).replace("/story/1", "/story/0").replace("/story/2", "/story/0")
     tree = dom(f"<html><body><p>{PROSE[0]}</p><ul>{same}</ul></body></html>")
-    assert dom_rules.remove_teaser_cards(tree, OPTS) == 0
+    assert remove_teaser_cards(tree, OPTS) == 0
 
 
 def test_remove_teaser_cards_keeps_prose_links_references_tables_and_feature_lists():
@@ -128,7 +132,7 @@ def test_remove_teaser_cards_keeps_prose_links_references_tables_and_feature_lis
     ) + "</ul>"
     tree = dom(f"<html><body>{prose}{references}{table}{features}</body></html>")
     before = text_of(tree)
-    assert dom_rules.remove_teaser_cards(tree, OPTS) == 0
+    assert remove_teaser_cards(tree, OPTS) == 0
     assert text_of(tree) == before
 
 
