@@ -100,16 +100,22 @@ def test_three_workers_archive_each_article_once_and_exit_by_themselves(site, tm
 
 def test_a_worker_killed_mid_crawl_loses_no_article(site, tmp_path, redis_db):
     sim, config = site
+    # The victim is caught by its heartbeat (every lease/3 s): at 0.05 s a page, a worker
+    # ran from 8 pages to 43 between two beats and the crawl was over before one showed
+    # it holding work. At 0.25 s the crawl spans several beats.
+    sim.set_delay(OUTLET, 0.25)
     archive = tmp_path / "archive"
     keys = RedisKeys(archive_id(LocalStore(archive)))
     client = redis.Redis.from_url(redis_db)
     seeder = _start(tmp_path, "seeder", ["crawl", OUTLET, "--config", str(config)], redis_db)
     victim = _start(tmp_path, "victim", ["worker", "--config", str(config)], redis_db)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         beats = [json.loads(raw) for raw in client.hvals(keys.workers)]
         if any(b["pid"] == victim.pid and b["pages"] >= 10 and b["held"] for b in beats):
             break
+        if victim.poll() is not None or seeder.poll() is not None:
+            pytest.fail(f"the crawl ended before the victim was seen holding work: {beats}")
         time.sleep(0.05)
     else:
         pytest.fail("the victim never got to work")
