@@ -145,8 +145,12 @@ def free_port() -> int:
 
 def port_in_use(port: int) -> bool:
     """Whether something already listens on 127.0.0.1:``port`` (pywb would start, fail to
-    bind and exit, while the other server answered the readiness probe for it)."""
+    bind and exit, while the other server answered the readiness probe for it).
+
+    Binds as pywb's gevent server does, with SO_REUSEADDR: connections of a replay stopped
+    a moment ago linger in TIME_WAIT for a minute and must not count as a listener."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
