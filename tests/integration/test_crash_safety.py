@@ -37,13 +37,16 @@ def test_kill_9_at_random_moments_then_the_same_crawl_loses_and_doubles_nothing(
     with OutletSimulator(OUTLETS) as sim:
         config = sim.write_config(tmp_path / "sim.yaml")
         for name in OUTLETS:
-            sim.set_delay(name, 0.15)   # long enough a crawl to be killed in the middle of
+            # Each outlet's crawl is a chain (robots, feed, then its pages two at a time), so
+            # at 0.5 s a response it lasts 4.5 s or more however fast the machine: at 0.15 s
+            # a fast one finished in under 3 s, before any kill.
+            sim.set_delay(name, 0.5)
         args = [sys.executable, "-m", "crawler.cli", "crawl", *OUTLETS, "--config", str(config),
                 "--archive", str(archive), "-q", *FAST]
         killed = 0
         for _ in range(KILLS):
             proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-            time.sleep(rng.uniform(2.0, 6.0))
+            time.sleep(rng.uniform(1.5, 4.0))
             if proc.poll() is None:
                 os.killpg(proc.pid, 9)   # the crawl and its extraction workers, mid-write
                 killed += 1
