@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from archive.replay import port_in_use
 
 
@@ -21,21 +23,18 @@ def test_a_listening_port_is_in_use():
 
 
 def test_a_port_left_in_time_wait_by_a_stopped_server_is_free():
-    # A replay served a page and was stopped: the server side closed first, so its end of
-    # the connection sits in TIME_WAIT on the port, which a restart must be able to take.
+    # A replay served a page and was stopped: the server side closed first, so once the
+    # client closes too, the server's end of the connection sits in TIME_WAIT on the port,
+    # which a restart must be able to take.
     server = _listener()
     port = server.getsockname()[1]
     client = socket.create_connection(("127.0.0.1", port))
     conn, _ = server.accept()
     conn.close()
     server.close()
-    client.recv(1)  # the server's FIN arrived: the server side is now in TIME_WAIT
+    client.recv(1)  # the server's FIN
     client.close()
     assert port_in_use(port) is False
-    with socket.socket() as strict:  # without SO_REUSEADDR the port would look taken
-        try:
-            strict.bind(("127.0.0.1", port))
-            lingering = False
-        except OSError:
-            lingering = True
-    assert lingering, "the test did not leave the port in TIME_WAIT"
+    # The test did leave the port lingering: without SO_REUSEADDR it still looks taken.
+    with socket.socket() as strict, pytest.raises(OSError):
+        strict.bind(("127.0.0.1", port))
